@@ -1,0 +1,72 @@
+# toe: top-level build.
+#
+#   make            build toe.ko and the user-space parts
+#   make check      every test: unit tests and the test-host suites
+#   make demo       boot the test host and show toe at work
+#   make install    install toe.ko, libtoe and the tools on this host
+#
+# KERNEL=<version> or KDIR=<path> choose the kernel the module is built for.
+
+SHELL := /bin/bash
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD ?= $(ROOT)/build
+CMAKE_BUILD_TYPE ?= RelWithDebInfo
+
+# The running kernel's headers when they exist, otherwise the newest Debian
+# linux-headers-*-amd64 package installed (the test host boots that kernel).
+ifeq ($(KDIR),)
+ifneq ($(KERNEL),)
+KDIR := /lib/modules/$(KERNEL)/build
+else ifneq ($(wildcard /lib/modules/$(shell uname -r)/build),)
+KDIR := /lib/modules/$(shell uname -r)/build
+else
+KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+endif
+endif
+
+.PHONY: all deps module user check check-unit check-vm demo install clean
+
+all: module user
+
+deps:
+	@$(ROOT)/scripts/install-deps
+
+module:
+	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
+		echo "toe: no kernel headers found (KDIR='$(KDIR)')." \
+		     "Run 'make deps' or set KDIR=/path/to/headers." >&2; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(ROOT) modules
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S $(ROOT) -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) \
+		$(if $(CI),-DTOE_WERROR=ON)
+
+user: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$$(nproc)
+
+check: deps
+	$(MAKE) all
+	$(ROOT)/scripts/check
+
+check-unit: user
+	cd $(BUILD) && ctest --output-on-failure -j$$(nproc)
+
+check-vm: all
+	$(ROOT)/tests/vm/run $$(cat $(ROOT)/tests/vm/suite)
+
+demo: deps
+	$(MAKE) all
+	$(ROOT)/scripts/demo
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(ROOT) modules_install
+	cmake --install $(BUILD)
+	install -D -m 0644 $(ROOT)/scripts/udev/60-toe.rules \
+		/etc/udev/rules.d/60-toe.rules
+	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || true
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(ROOT) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,1 @@
+TOE_CORE_SOURCES :=
