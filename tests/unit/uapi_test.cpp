@@ -3,6 +3,7 @@
 #include <linux/toe.h>
 
 #include <cstddef>
+#include <iterator>
 #include <gtest/gtest.h>
 
 TEST(Uapi, VersionInfoLayout)
@@ -19,4 +20,37 @@ TEST(Uapi, IoctlNumbersEncodeTheirArgument)
 	EXPECT_EQ(_IOC_TYPE(TOE_IOC_GET_VERSION), TOE_IOC_MAGIC);
 	EXPECT_EQ(_IOC_SIZE(TOE_IOC_GET_VERSION), sizeof(toe_version_info));
 	EXPECT_EQ(_IOC_DIR(TOE_IOC_GET_VERSION), unsigned(_IOC_READ));
+}
+
+TEST(Uapi, RingEntriesAreOneCacheLine)
+{
+	EXPECT_EQ(sizeof(toe_sqe), 64u);
+	EXPECT_EQ(sizeof(toe_cqe), 64u);
+	EXPECT_EQ(sizeof(toe_doorbell), 128u);
+	// The engine's flags and the application's arm word sit on separate
+	// cache lines so neither side's writes bounce the other's line.
+	EXPECT_EQ(offsetof(toe_doorbell, flags), 0u);
+	EXPECT_EQ(offsetof(toe_doorbell, cq_armed), 64u);
+}
+
+TEST(Uapi, SixtyFourBitFieldsAreNaturallyAligned)
+{
+	EXPECT_EQ(offsetof(toe_sqe, user_data) % 8, 0u);
+	EXPECT_EQ(offsetof(toe_sqe, offset) % 8, 0u);
+	EXPECT_EQ(offsetof(toe_sqe, value) % 8, 0u);
+	EXPECT_EQ(offsetof(toe_cqe, sock_ref) % 8, 0u);
+	EXPECT_EQ(offsetof(toe_setup, anon_pool_size) % 8, 0u);
+	EXPECT_EQ(offsetof(toe_enter, timeout_ns) % 8, 0u);
+}
+
+TEST(Uapi, EveryIoctlHasItsOwnNumber)
+{
+	const unsigned long numbers[] = {
+		TOE_IOC_GET_VERSION, TOE_IOC_SETUP, TOE_IOC_REG_MR,
+		TOE_IOC_DEREG_MR,    TOE_IOC_ENTER, TOE_IOC_ATTACH,
+		TOE_IOC_DETACH,
+	};
+	for (size_t i = 0; i < std::size(numbers); i++)
+		for (size_t j = i + 1; j < std::size(numbers); j++)
+			EXPECT_NE(_IOC_NR(numbers[i]), _IOC_NR(numbers[j]));
 }

@@ -26,6 +26,8 @@
 
 /* Feature bits reported in toe_version_info.features. */
 #define TOE_FEAT_CONTEXT (1ULL << 0) /* per-open application contexts */
+#define TOE_FEAT_RINGS (1ULL << 1) /* TOE_IOC_SETUP and mmapped queues */
+#define TOE_FEAT_ANON (1ULL << 2) /* anonymous buffer pools */
 
 struct toe_version_info {
 	__u16 abi_major;
@@ -41,10 +43,234 @@ struct toe_version_info {
 /* Returns the ABI version and feature bits; never fails on a valid fd. */
 #define TOE_IOC_GET_VERSION _IOR(TOE_IOC_MAGIC, 0x00, struct toe_version_info)
 
+/*
+ * Application contexts
+ * --------------------
+ * TOE_IOC_SETUP sizes a context's queues. The application then mmaps, at
+ * the offsets below, its doorbell page, its request queue (SQ), its
+ * completion queue (CQ) and its anonymous buffer pool. The positions of the
+ * indices and entries inside each mapping come back in toe_setup's offsets,
+ * so the layout can grow without breaking old libraries.
+ *
+ * Rings are power-of-two sized with free-running __u32 indices; the
+ * producer and the consumer index sit on separate cache lines. SQ: the
+ * application produces (tail), the engine consumes (head). CQ: the engine
+ * produces (tail), the application consumes (head). The module keeps its
+ * own copy of every index it owns and masks every index it reads.
+ */
+#define TOE_MMAP_DOORBELL 0x00000000ULL
+#define TOE_MMAP_SQ 0x10000000ULL
+#define TOE_MMAP_CQ 0x20000000ULL
+#define TOE_MMAP_ANON 0x30000000ULL
+
+#define TOE_SQ_ENTRIES_MAX 16384
+#define TOE_CQ_ENTRIES_MAX 65536
+#define TOE_ANON_COUNT_MAX 4096
+#define TOE_ANON_SIZE_MAX 65536
+
+struct toe_ring_offsets {
+	__u32 head;
+	__u32 tail;
+	__u32 ring_mask;
+	__u32 ring_entries;
+	__u32 entries; /* the first entry */
+	__u32 reserved[3];
+};
+
+/* The doorbell page: the one place both sides signal each other. */
+struct toe_doorbell {
+	__u32 flags; /* TOE_DB_* written by the engine */
+	__u32 reserved0;
+	__u64 kicks; /* wake-ups the engine took, for diagnostics */
+	__u8 pad[48];
+	__u32 cq_armed; /* written by the application: wake me on a CQE */
+	__u32 reserved1;
+	__u8 pad2[56];
+};
+
+/* Set while the engine sleeps: the application must kick it (TOE_IOC_ENTER). */
+#define TOE_DB_NEED_WAKEUP (1U << 0)
+/* The engine's device went away; no new requests are processed. */
+#define TOE_DB_DETACHED (1U << 1)
+
+#define TOE_SETUP_F_ANON (1U << 0) /* create the anonymous buffer pool */
+
+struct toe_setup {
+	/* in */
+	__u32 sq_entries; /* rounded up to a power of two, at most TOE_SQ_ENTRIES_MAX */
+	__u32 cq_entries; /* likewise; 0 means twice sq_entries */
+	__u32 anon_count; /* anonymous buffers, with TOE_SETUP_F_ANON */
+	__u32 anon_size; /* bytes each, a multiple of 2048 */
+	__u32 flags; /* TOE_SETUP_F_* */
+	__u32 reserved0;
+	/* out */
+	struct toe_ring_offsets sq_off;
+	struct toe_ring_offsets cq_off;
+	__u32 doorbell_size;
+	__u32 sq_size; /* bytes to mmap at TOE_MMAP_SQ */
+	__u32 cq_size;
+	__u32 anon_region; /* memory-region handle of the anonymous pool */
+	__u64 anon_pool_size;
+	__u64 reserved1[2];
+};
+
+/* Memory registration: pins [addr, addr + len) for named buffers and sends. */
+struct toe_reg_mr {
+	__u64 addr; /* in */
+	__u64 len; /* in */
+	__u32 flags; /* in: none yet, must be zero */
+	__u32 handle; /* out */
+};
+
+struct toe_dereg_mr {
+	__u32 handle;
+	__u32 reserved;
+};
+
+/* Kick the engine, and optionally wait for completions. */
+struct toe_enter {
+	__u32 flags; /* TOE_ENTER_F_* */
+	__u32 min_complete; /* with TOE_ENTER_F_WAIT */
+	__s64 timeout_ns; /* with TOE_ENTER_F_WAIT; negative: forever */
+};
+
+#define TOE_ENTER_F_KICK (1U << 0)
+#define TOE_ENTER_F_WAIT (1U << 1)
+
+/* Attaches the engine to a netdev; needs CAP_NET_ADMIN. */
+struct toe_attach {
+	__u32 ifindex;
+	__s32 cpu; /* -1: any */
+	__u32 poll_idle_us; /* busy-poll this long after the last work */
+	__u32 buflets; /* 0: the default pool */
+	__u32 flags;
+	__u32 reserved;
+};
+
+/*
+ * Requests: the seed's socket and named-buffer descriptors as the
+ * application posts them. Only the fields an opcode names are read; the rest
+ * must be zero.
+ */
+enum toe_op {
+	TOE_OP_NOP = 0,
+	TOE_OP_SOCKET, /* proto -> CQE res = the new socket handle */
+	TOE_OP_BIND, /* handle, addr, port */
+	TOE_OP_LISTEN, /* handle, backlog */
+	TOE_OP_ACCEPT, /* handle (listener), user_data -> TOE_CQE_ACCEPT */
+	TOE_OP_CONNECT, /* handle, addr, port -> TOE_CQE_CONNECTED */
+	TOE_OP_POST_BUF, /* handle, region, offset, len, threshold, timeout_ms */
+	TOE_OP_SEND, /* handle, region, offset, len, flags; UDP: addr, port */
+	TOE_OP_SETOPT, /* handle, opt, value */
+	TOE_OP_SHUTDOWN, /* handle, how */
+	TOE_OP_CLOSE, /* handle: graceful */
+	TOE_OP_ABORT, /* handle: reset */
+	TOE_OP_ANON_RETURN, /* buf_id: give an anonymous buffer back */
+	TOE_OP_MAX,
+};
+
+enum toe_proto {
+	TOE_PROTO_TCP = 6,
+	TOE_PROTO_UDP = 17,
+};
+
+enum toe_sockopt {
+	TOE_SO_NODELAY = 1, /* value: 0 or 1 */
+	TOE_SO_KEEPALIVE, /* value: 0 or 1 */
+	TOE_SO_KEEPIDLE, /* value: seconds */
+	TOE_SO_KEEPINTVL, /* value: seconds */
+	TOE_SO_KEEPCNT, /* value: probes */
+	TOE_SO_ANON_DELIVERY, /* value: 0 or 1 */
+	TOE_SO_REF, /* value: the socket's reference number */
+};
+
+#define TOE_SEND_MORE (1U << 0) /* more data follows: no PSH, Nagle may wait */
+
+/* Addresses and ports are in network byte order throughout the ABI. */
+struct toe_sqe {
+	__u8 opcode; /* enum toe_op */
+	__u8 proto; /* TOE_OP_SOCKET: enum toe_proto */
+	__u16 flags; /* TOE_SEND_* */
+	__u32 handle; /* socket handle */
+	__u64 user_data; /* echoed in the completion; the buffer's reference */
+	__u64 offset; /* into the region */
+	__u32 region; /* memory region handle */
+	__u32 len;
+	__u32 threshold; /* POST_BUF: return the buffer after this many bytes */
+	__u32 timeout_ms; /* POST_BUF: return the buffer after this long */
+	__be32 addr;
+	__be16 port;
+	__u16 arg; /* LISTEN: backlog; SHUTDOWN: how; SETOPT: enum toe_sockopt */
+	__u64 value; /* SETOPT */
+	__u32 buf_id; /* ANON_RETURN */
+	__u32 reserved;
+};
+
+enum toe_cqe_type {
+	TOE_CQE_REQ = 1, /* a request's result; res = 0, a handle, or -errno */
+	TOE_CQE_CONNECTED, /* res = 0 or -ECONNREFUSED, -ETIMEDOUT, ... */
+	TOE_CQE_ACCEPT, /* new_handle, addr, port of the peer */
+	TOE_CQE_RECV, /* a named buffer returned: bytes, reason */
+	TOE_CQE_RECV_ANON, /* an anonymous buffer filled: buf_id, bytes */
+	TOE_CQE_SEND, /* a send fully acknowledged (TCP) or transmitted (UDP) */
+	TOE_CQE_PEER_CLOSED, /* the peer sent FIN */
+	TOE_CQE_CLOSED, /* the socket's last completion */
+};
+
+/* Why a named buffer came back (the seed's return conditions). */
+enum toe_recv_reason {
+	TOE_REASON_NONE = 0,
+	TOE_REASON_THRESHOLD,
+	TOE_REASON_FULL,
+	TOE_REASON_PSH,
+	TOE_REASON_URG,
+	TOE_REASON_FIN,
+	TOE_REASON_RST,
+	TOE_REASON_TIMEOUT,
+	TOE_REASON_CLOSED, /* socket deleted, or the application released it */
+};
+
+#define TOE_CQE_F_TRUNCATED (1U << 0) /* UDP: the datagram did not fit */
+
+struct toe_cqe {
+	__u64 user_data; /* the request's, or the buffer's reference number */
+	__u64 sock_ref; /* the socket's reference number (TOE_SO_REF) */
+	__s32 res; /* 0, a count or a handle, or -errno */
+	__u16 type; /* enum toe_cqe_type */
+	__u16 reason; /* enum toe_recv_reason */
+	__u32 handle; /* the socket */
+	__u32 new_handle; /* ACCEPT: the new socket; RECV_ANON: buf_id */
+	__u32 bytes;
+	__u32 flags; /* TOE_CQE_F_* */
+	__be32 addr; /* ACCEPT, UDP RECV: the peer */
+	__be16 port;
+	__u16 reserved0;
+	__u8 udp_header[8]; /* UDP RECV: the datagram's header bytes */
+	__u64 reserved1;
+};
+
+#define TOE_IOC_SETUP _IOWR(TOE_IOC_MAGIC, 0x01, struct toe_setup)
+#define TOE_IOC_REG_MR _IOWR(TOE_IOC_MAGIC, 0x02, struct toe_reg_mr)
+#define TOE_IOC_DEREG_MR _IOW(TOE_IOC_MAGIC, 0x03, struct toe_dereg_mr)
+#define TOE_IOC_ENTER _IOW(TOE_IOC_MAGIC, 0x04, struct toe_enter)
+#define TOE_IOC_ATTACH _IOW(TOE_IOC_MAGIC, 0x05, struct toe_attach)
+#define TOE_IOC_DETACH _IOW(TOE_IOC_MAGIC, 0x06, struct toe_attach)
+
 #ifdef __cplusplus
-static_assert(sizeof(struct toe_version_info) == 24, "toe ABI");
-#elif defined(__KERNEL__) || __STDC_VERSION__ >= 201112L
-_Static_assert(sizeof(struct toe_version_info) == 24, "toe ABI");
+#define TOE_ABI_ASSERT(cond) static_assert(cond, "toe ABI")
+#else
+#define TOE_ABI_ASSERT(cond) _Static_assert(cond, "toe ABI")
 #endif
+TOE_ABI_ASSERT(sizeof(struct toe_version_info) == 24);
+TOE_ABI_ASSERT(sizeof(struct toe_ring_offsets) == 32);
+TOE_ABI_ASSERT(sizeof(struct toe_doorbell) == 128);
+TOE_ABI_ASSERT(sizeof(struct toe_setup) == 128);
+TOE_ABI_ASSERT(sizeof(struct toe_reg_mr) == 24);
+TOE_ABI_ASSERT(sizeof(struct toe_dereg_mr) == 8);
+TOE_ABI_ASSERT(sizeof(struct toe_enter) == 16);
+TOE_ABI_ASSERT(sizeof(struct toe_attach) == 24);
+TOE_ABI_ASSERT(sizeof(struct toe_sqe) == 64);
+TOE_ABI_ASSERT(sizeof(struct toe_cqe) == 64);
+#undef TOE_ABI_ASSERT
 
 #endif /* _UAPI_LINUX_TOE_H */
