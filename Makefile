@@ -65,7 +65,8 @@ install: all
 	cmake --install $(BUILD)
 	install -D -m 0644 $(ROOT)/scripts/udev/60-toe.rules \
 		/etc/udev/rules.d/60-toe.rules
-	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || true
+	depmod -a $$($(MAKE) -s -C $(KDIR) kernelrelease)
+	getent group toe >/dev/null || groupadd --system toe
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(ROOT) clean
