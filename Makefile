@@ -65,7 +65,6 @@ install: all
 	cmake --install $(BUILD)
 	install -D -m 0644 $(ROOT)/scripts/udev/60-toe.rules \
 		/etc/udev/rules.d/60-toe.rules
-	depmod -a $$(cat $(KDIR)/include/config/kernel.release)
 	getent group toe >/dev/null || groupadd --system toe
 
 clean:
