@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Received frame parsing: Ethernet II, 802.1Q, IPv4 (header checksum
+ * verified, options skipped, fragments refused), TCP and UDP (checksums
+ * verified unless the port already did). The result, struct toe_pkt,
+ * describes one frame's headers in host byte order and locates its payload,
+ * which may span the frame's segments (GRO).
+ *
+ * Nothing here trusts a length or offset from the wire: every one is
+ * checked against the frame before use.
+ */
+#ifndef TOE_PKT_H
+#define TOE_PKT_H
+
+#include "toe_engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TOE_ETH_HLEN 14
+#define TOE_VLAN_HLEN 4
+#define TOE_ETH_P_IP 0x0800
+#define TOE_ETH_P_8021Q 0x8100
+#define TOE_IP_HLEN_MIN 20
+#define TOE_TCP_HLEN_MIN 20
+#define TOE_UDP_HLEN 8
+
+/* TCP header flags (byte 13). */
+#define TOE_TCPF_FIN 0x01
+#define TOE_TCPF_SYN 0x02
+#define TOE_TCPF_RST 0x04
+#define TOE_TCPF_PSH 0x08
+#define TOE_TCPF_ACK 0x10
+#define TOE_TCPF_URG 0x20
+#define TOE_TCPF_ECE 0x40
+#define TOE_TCPF_CWR 0x80
+
+/* The longest header chain: Ethernet, 802.1Q, IPv4 with 40 bytes of
+ * options, TCP with 40 bytes of options. */
+#define TOE_PKT_HDR_MAX (TOE_ETH_HLEN + TOE_VLAN_HLEN + 60 + 60)
+
+/* toe_pkt_parse() results */
+enum toe_parse_result {
+	TOE_PARSE_OK = 0,
+	TOE_PARSE_NOT_IPV4, /* not IPv4 (ARP, IPv6, ...) */
+	TOE_PARSE_BAD_L2, /* runt, wrong VLAN, not our MAC */
+	TOE_PARSE_BAD_IP, /* bad version, lengths, or header checksum */
+	TOE_PARSE_FRAGMENT, /* an IPv4 fragment */
+	TOE_PARSE_OTHER_PROTO, /* IPv4 but neither TCP nor UDP */
+	TOE_PARSE_BAD_L4, /* truncated or malformed TCP/UDP header */
+	TOE_PARSE_BAD_CSUM, /* TCP/UDP checksum mismatch */
+};
+
+struct toe_pkt {
+	const struct toe_rx_frame *frame;
+	const u8 *eth; /* Ethernet header */
+	const u8 *ip; /* IPv4 header */
+	const u8 *l4; /* TCP or UDP header */
+	u32 l3_off; /* offsets from the frame's first byte */
+	u32 l4_off;
+	u32 payload_off;
+	u32 payload_len; /* L4 payload bytes, bounded by the IP length */
+	u16 vlan_id; /* 0 when untagged */
+	u8 has_vlan;
+	u8 proto; /* TOE_PROTO_TCP or TOE_PROTO_UDP */
+	u8 tos;
+	u8 ttl;
+	u8 ip_hdr_len;
+	u8 l4_hdr_len;
+	u32 src_ip; /* host order, as everywhere */
+	u32 dst_ip;
+	u16 src_port;
+	u16 dst_port;
+	u16 ip_id;
+	u16 ip_total_len;
+	/* TCP only */
+	u32 seq;
+	u32 ack;
+	u16 window; /* unscaled, as on the wire */
+	u16 urg_ptr;
+	u8 tcp_flags; /* TOE_TCPF_* */
+	u8 tcp_opts_len;
+	const u8 *tcp_opts; /* options, tcp_opts_len bytes, unparsed */
+	/* UDP only */
+	u16 udp_len; /* the UDP header's length field */
+	/* Headers copied out when the first segment doesn't hold them all. */
+	u8 hdr_copy[TOE_PKT_HDR_MAX];
+};
+
+/*
+ * Parses f. With a nonzero vlan_id, only frames tagged with it are
+ * accepted; with 0, only untagged ones. local_mac filters unicast frames
+ * for other hosts (broadcast and multicast pass). Checks the L4 checksum
+ * unless f says it was verified. pkt is filled as far as parsing got.
+ */
+enum toe_parse_result toe_pkt_parse(const struct toe_rx_frame *f,
+				    const u8 local_mac[6], u16 vlan_id,
+				    struct toe_pkt *pkt);
+
+/* Copies payload bytes [off, off + len) into dst. 0, or -EINVAL when the
+ * range is outside the payload. */
+int toe_pkt_copy_payload(const struct toe_pkt *pkt, u32 off, void *dst,
+			 u32 len);
+
+/* Copies payload bytes [off, off + len) into host memory at moff. 0,
+ * -EINVAL (outside the payload) or -EFAULT (outside the region). */
+int toe_pkt_payload_to_mem(const struct toe_pkt *pkt, u32 off,
+			   struct toe_mem *mem, u64 moff, u32 len);
+
+/* Copies len frame bytes from frame offset off; 0 or -EINVAL. */
+int toe_frame_copy(const struct toe_rx_frame *f, u32 off, void *dst,
+		   u32 len);
+
+/* Partial checksum of frame bytes [off, off + len), continuing sum as if
+ * the range started at an even offset. */
+u32 toe_frame_csum(const struct toe_rx_frame *f, u32 off, u32 len, u32 sum);
+
+/* The TCP/UDP pseudo-header's partial sum (addresses in host order). */
+u32 toe_csum_pseudo(u32 src_ip, u32 dst_ip, u8 proto, u32 l4_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TOE_PKT_H */
