@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * NewReno (RFC 5681, RFC 6582, RFC 6928); tcp_cc.h lists the choices.
+ */
+#include "tcp_cc.h"
+#include "tcp_seq.h"
+
+static u32 cc_min(u32 a, u32 b)
+{
+	return a < b ? a : b;
+}
+
+static u32 cc_max(u32 a, u32 b)
+{
+	return a > b ? a : b;
+}
+
+/* cwnd is kept below this so that adding an SMSS never wraps. */
+#define CC_CWND_LIMIT 0x7fffffffu
+
+u32 toe_tcp_cc_initial_window(u32 smss)
+{
+	return cc_min(10 * smss, cc_max(2 * smss, 14600));
+}
+
+void toe_tcp_cc_init(struct toe_tcp_cc *cc, u32 smss, u32 iss)
+{
+	cc->smss = smss;
+	cc->cwnd = toe_tcp_cc_initial_window(smss);
+	/* RFC 5681 3.1: arbitrarily high, reduced by congestion. */
+	cc->ssthresh = CC_CWND_LIMIT;
+	cc->recover = iss;
+	cc->bytes_acked = 0;
+	cc->dupacks = 0;
+	cc->in_recovery = false;
+	cc->partial_seen = false;
+}
+
+void toe_tcp_cc_set_mss(struct toe_tcp_cc *cc, u32 smss)
+{
+	cc->smss = smss;
+	cc->cwnd = toe_tcp_cc_initial_window(smss);
+}
+
+static void cc_grow(struct toe_tcp_cc *cc, u32 acked)
+{
+	if (cc->cwnd < cc->ssthresh) {
+		cc->cwnd += cc_min(acked, 2 * cc->smss);
+		/* Leaving slow start: the remainder starts the CA count. */
+		if (cc->cwnd > cc->ssthresh)
+			cc->bytes_acked = 0;
+	} else {
+		cc->bytes_acked += acked;
+		if (cc->bytes_acked >= cc->cwnd) {
+			cc->bytes_acked -= cc->cwnd;
+			cc->cwnd += cc->smss;
+		}
+	}
+	if (cc->cwnd > CC_CWND_LIMIT)
+		cc->cwnd = CC_CWND_LIMIT;
+}
+
+unsigned int toe_tcp_cc_on_ack(struct toe_tcp_cc *cc, u32 ack, u32 acked,
+			       u32 flight_after)
+{
+	unsigned int actions = 0;
+
+	cc->dupacks = 0;
+	if (!cc->in_recovery) {
+		cc_grow(cc, acked);
+		return 0;
+	}
+	if (toe_seq_geq(ack, cc->recover)) {
+		/* RFC 6582 3.2 step 5: full acknowledgment. */
+		cc->cwnd = cc_min(cc->ssthresh,
+				  cc_max(flight_after, cc->smss) + cc->smss);
+		cc->in_recovery = false;
+		cc->partial_seen = false;
+		cc->bytes_acked = 0;
+		return 0;
+	}
+	/* RFC 6582 3.2 step 4: partial acknowledgment. */
+	actions |= TOE_CC_RETRANSMIT_HEAD;
+	if (cc->cwnd > acked)
+		cc->cwnd -= acked;
+	else
+		cc->cwnd = 0;
+	if (acked >= cc->smss)
+		cc->cwnd += cc->smss;
+	if (cc->cwnd < cc->smss)
+		cc->cwnd = cc->smss;
+	if (!cc->partial_seen) {
+		cc->partial_seen = true;
+		actions |= TOE_CC_RESTART_TIMER;
+	}
+	return actions;
+}
+
+unsigned int toe_tcp_cc_on_dupack(struct toe_tcp_cc *cc, u32 ack, u32 flight,
+				  u32 snd_max)
+{
+	if (cc->in_recovery) {
+		/* RFC 6582 3.2 step 3: inflate for each segment that left. */
+		cc->cwnd = cc_min(cc->cwnd + cc->smss, CC_CWND_LIMIT);
+		return 0;
+	}
+	cc->dupacks++;
+	if (cc->dupacks != TOE_TCP_DUPACK_THRESHOLD)
+		return 0;
+	/* RFC 6582 3.2 step 2: no second reduction for one loss window. */
+	if (!toe_seq_gt(ack, cc->recover))
+		return 0;
+	cc->recover = snd_max;
+	cc->ssthresh = cc_max(flight / 2, 2 * cc->smss);
+	cc->cwnd = cc->ssthresh + 3 * cc->smss;
+	cc->in_recovery = true;
+	cc->partial_seen = false;
+	cc->bytes_acked = 0;
+	return TOE_CC_RETRANSMIT_HEAD | TOE_CC_ENTERED_RECOVERY;
+}
+
+void toe_tcp_cc_on_timeout(struct toe_tcp_cc *cc, u32 flight, u32 snd_max,
+			   bool first)
+{
+	if (first)
+		cc->ssthresh = cc_max(flight / 2, 2 * cc->smss);
+	/* RFC 5681 3.1: the loss window is one segment. */
+	cc->cwnd = cc->smss;
+	cc->recover = snd_max;
+	cc->in_recovery = false;
+	cc->partial_seen = false;
+	cc->dupacks = 0;
+	cc->bytes_acked = 0;
+}
+
+void toe_tcp_cc_after_idle(struct toe_tcp_cc *cc)
+{
+	cc->cwnd = cc_min(cc->cwnd, toe_tcp_cc_initial_window(cc->smss));
+}

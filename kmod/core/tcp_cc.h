@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * NewReno congestion control: slow start and congestion avoidance
+ * (RFC 5681), fast retransmit and fast recovery with partial
+ * acknowledgments (RFC 6582), initial window of RFC 6928.
+ *
+ * The module keeps only the congestion state; the caller owns the sequence
+ * space and performs the retransmissions the functions ask for.
+ *
+ * Choices (see docs/engine-tcp.md):
+ *  - initial window min(10 * SMSS, max(2 * SMSS, 14600)) (RFC 6928);
+ *  - slow start grows by min(N, 2 * SMSS) per ACK that covers N new bytes
+ *    (appropriate byte counting, RFC 3465 with L = 2), so a receiver that
+ *    delays ACKs does not halve the growth rate;
+ *  - congestion avoidance counts acknowledged bytes and adds one SMSS per
+ *    cwnd acknowledged (RFC 5681 3.1, the byte-counting variant);
+ *  - "recover" holds the sequence number following the highest one sent
+ *    when recovery began, so a full ACK is ack >= recover and a new fast
+ *    retransmit needs ack > recover (RFC 6582 3.2 steps 2 and 5);
+ *  - on a full ACK cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)
+ *    (RFC 6582 3.2 step 5 option 1), which avoids a burst;
+ *  - after an idle period longer than the RTO, cwnd restarts from
+ *    min(cwnd, IW) (RFC 5681 4.1).
+ */
+#ifndef TOE_TCP_CC_H
+#define TOE_TCP_CC_H
+
+#include "toe_os.h"
+
+#define TOE_TCP_DUPACK_THRESHOLD 3
+
+struct toe_tcp_cc {
+	u32 cwnd;
+	u32 ssthresh;
+	u32 smss;
+	u32 recover;
+	u32 bytes_acked;	/* congestion avoidance byte counter */
+	u32 dupacks;
+	bool in_recovery;
+	bool partial_seen;	/* a partial ACK arrived in this recovery */
+};
+
+/* What the caller must do after an ACK or a duplicate ACK. */
+#define TOE_CC_RETRANSMIT_HEAD (1u << 0)	/* resend the first unacked segment */
+#define TOE_CC_RESTART_TIMER (1u << 1)		/* re-arm the retransmission timer */
+#define TOE_CC_ENTERED_RECOVERY (1u << 2)	/* a fast retransmit happened */
+
+/* The RFC 6928 initial window for a sender MSS. */
+u32 toe_tcp_cc_initial_window(u32 smss);
+
+/* iss is the initial send sequence number; recover starts there. */
+void toe_tcp_cc_init(struct toe_tcp_cc *cc, u32 smss, u32 iss);
+
+/* The send MSS changed (handshake finished): rescale the initial window. */
+void toe_tcp_cc_set_mss(struct toe_tcp_cc *cc, u32 smss);
+
+/*
+ * An ACK advanced snd_una to ack, acknowledging acked new bytes.
+ * flight_after is snd_max - ack (what remains outstanding).
+ */
+unsigned int toe_tcp_cc_on_ack(struct toe_tcp_cc *cc, u32 ack, u32 acked,
+			       u32 flight_after);
+
+/*
+ * A duplicate ACK (RFC 5681 section 2 definition) for ack; flight is
+ * snd_max - snd_una and snd_max the next sequence number to be sent.
+ */
+unsigned int toe_tcp_cc_on_dupack(struct toe_tcp_cc *cc, u32 ack, u32 flight,
+				  u32 snd_max);
+
+/*
+ * The retransmission timer expired. first is true for the first expiry of
+ * the segment at snd_una (RFC 5681 eq. 4 applies only then).
+ */
+void toe_tcp_cc_on_timeout(struct toe_tcp_cc *cc, u32 flight, u32 snd_max,
+			   bool first);
+
+/* Sending resumes after an idle period longer than the RTO. */
+void toe_tcp_cc_after_idle(struct toe_tcp_cc *cc);
+
+#endif /* TOE_TCP_CC_H */
