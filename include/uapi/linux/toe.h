@@ -68,6 +68,11 @@ struct toe_version_info {
 #define TOE_ANON_COUNT_MAX 4096
 #define TOE_ANON_SIZE_MAX 65536
 
+/*
+ * Each field is a byte offset into the ring's own mapping: of the head
+ * index, the tail index, the mask (entries - 1), the number of entries, and
+ * the first entry, as in io_uring's io_sqring_offsets.
+ */
 struct toe_ring_offsets {
 	__u32 head;
 	__u32 tail;
@@ -228,6 +233,7 @@ enum toe_recv_reason {
 	TOE_REASON_RST,
 	TOE_REASON_TIMEOUT,
 	TOE_REASON_CLOSED, /* socket deleted, or the application released it */
+	TOE_REASON_DATAGRAM, /* UDP: the buffer holds one datagram */
 };
 
 #define TOE_CQE_F_TRUNCATED (1U << 0) /* UDP: the datagram did not fit */
