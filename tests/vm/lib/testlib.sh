@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# A small harness for test scripts on the test host: named cases, each run
+# in its own subshell with errexit, each ending in one PASS or FAIL line.
+#
+#   source "$TOE_ROOT/tests/vm/lib/testlib.sh"
+#   case_insmod() { ...; }
+#   t_case insmod_works case_insmod
+#   t_finish            # summary line; exit status 1 if any case failed
+#
+# Inside a case: any failing command fails the case (and names the line),
+# t_fail MESSAGE fails it with a reason, and an EXIT trap set in the case
+# runs when the case ends, so cases can clean up after themselves.
+
+_t_passed=0
+_t_failed=0
+_t_failed_names=()
+
+# t_fail MESSAGE: fail the current case.
+t_fail() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+# t_case NAME FUNCTION [ARGS...]: run one case.
+t_case() {
+	local name=$1 rc=0 start ms
+	shift
+	echo "--- $name"
+	start=$(date +%s%N)
+	# errexit is ignored inside an "if" or "||", so the subshell's status is
+	# taken with errexit off in the caller instead.
+	set +e
+	(
+		set -eE -o pipefail
+		trap 'echo "error: status $? at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
+		"$@"
+	)
+	rc=$?
+	set -e
+	ms=$((($(date +%s%N) - start) / 1000000))
+	# The duration is for reading only; no test judges it.
+	local took="($((ms / 1000)).$((ms % 1000 / 100))s)"
+	if ((rc == 0)); then
+		echo "PASS $name $took"
+		_t_passed=$((_t_passed + 1))
+	else
+		echo "FAIL $name $took"
+		_t_failed=$((_t_failed + 1))
+		_t_failed_names+=("$name")
+	fi
+}
+
+# t_finish: print the summary and exit non-zero if any case failed.
+t_finish() {
+	echo "--- ${0##*/}: $_t_passed cases passed, $_t_failed failed${_t_failed_names[*]:+ (${_t_failed_names[*]})}"
+	((_t_failed == 0))
+}
+
+# toe_loaded: is toe.ko loaded?
+toe_loaded() { [[ -d /sys/module/toe ]]; }
+
+# toe_load: load $TOE_KO unless it is loaded already.
+toe_load() {
+	toe_loaded || insmod "${TOE_KO:?TOE_KO is not set}"
+}
+
+# toe_unload: unload toe.ko if it is loaded.
+toe_unload() {
+	! toe_loaded || rmmod toe
+}
