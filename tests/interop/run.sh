@@ -1,0 +1,204 @@
+#!/bin/bash
+# Interop: the toe engine (toe-interop on an AF_PACKET socket) against
+# Linux's own TCP (peer.py), across a veth pair between two network
+# namespaces on this host.
+#
+#   run.sh [--harness PATH] [--bytes N] [--keep] [-v] [scenario...]
+#
+# Scenarios (default: all):
+#   passive   the engine accepts; N bytes each way at once; the peer closes
+#             first (shutdown after sending). The peer's veth keeps its
+#             offloads, so the engine receives TSO super-frames whose
+#             checksums were never computed (the kernel says so).
+#   active    the engine connects; N bytes each way; the engine closes
+#             first. The peer's offloads are off (every frame MTU-sized with
+#             a real checksum, which the engine verifies itself) and the
+#             engine emits partial checksums and TSO super-frames that the
+#             kernel finishes.
+#   peer-rst  the engine connects and sends; the peer reads 1 MiB and then
+#             resets the connection (SO_LINGER 0).
+#
+# The engine owns 10.77.0.2: the address is configured nowhere in the
+# engine's namespace, so that kernel neither answers ARP for it nor sends
+# RSTs for the engine's ports (it drops frames for addresses it does not
+# have); toe-interop answers ARP itself.
+#
+# Exit: 0 all passed, 1 a scenario failed, 77 skipped (not root, or no
+# network namespaces here).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+harness=${TOE_INTEROP:-$root/build/tests/interop/toe-interop}
+bytes=$((100 * 1024 * 1024))
+keep=0
+verbose=()
+scenarios=()
+while (($#)); do
+	case $1 in
+	--harness) harness=$2; shift 2 ;;
+	--bytes) bytes=$2; shift 2 ;;
+	--keep) keep=1; shift ;;
+	-v*) verbose+=("$1"); shift ;;
+	-h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) scenarios+=("$1"); shift ;;
+	esac
+done
+((${#scenarios[@]})) || scenarios=(passive active peer-rst)
+
+skip() { echo "interop: skipped: $*"; exit 77; }
+((EUID == 0)) || skip "needs root (network namespaces, AF_PACKET)"
+command -v ip >/dev/null || skip "no iproute2"
+python=/usr/bin/python3
+[[ -x $python ]] || python=$(command -v python3) || skip "no python3"
+[[ -x $harness ]] || { echo "interop: no harness at $harness" >&2; exit 1; }
+
+id=$$
+ns_engine=toe-eng-$id
+ns_peer=toe-peer-$id
+dev_engine=toee$id
+dev_peer=toep$id
+engine_ip=10.77.0.2
+peer_ip=10.77.0.1
+work=$(mktemp -d /tmp/toe-interop.XXXXXX)
+pids=()
+
+cleanup() {
+	local pid
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	ip netns del "$ns_engine" 2>/dev/null
+	ip netns del "$ns_peer" 2>/dev/null
+	if ((keep)); then
+		echo "interop: logs kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+ip netns add "$ns_engine" 2>/dev/null || skip "cannot create network namespaces"
+ip netns add "$ns_peer" || exit 1
+ip link add "$dev_engine" type veth peer name "$dev_peer" || skip "no veth"
+ip link set "$dev_engine" netns "$ns_engine"
+ip link set "$dev_peer" netns "$ns_peer"
+in_engine() { ip netns exec "$ns_engine" "$@"; }
+in_peer() { ip netns exec "$ns_peer" "$@"; }
+in_engine sysctl -qw "net.ipv6.conf.$dev_engine.disable_ipv6=1"
+in_peer sysctl -qw "net.ipv6.conf.$dev_peer.disable_ipv6=1"
+in_engine ip link set lo up
+in_engine ip link set "$dev_engine" up
+in_peer ip link set lo up
+in_peer ip addr add "$peer_ip/24" dev "$dev_peer"
+in_peer ip link set "$dev_peer" up
+
+peer_offloads() {
+	# on|off: the peer's TSO/GSO and checksum offload.
+	if command -v ethtool >/dev/null; then
+		in_peer ethtool -K "$dev_peer" tx "$1" tso "$1" gso "$1" >/dev/null 2>&1
+	elif [[ $1 == off ]]; then
+		echo "interop: no ethtool; the peer keeps its offloads" >&2
+	fi
+}
+
+engine() {
+	in_engine "$harness" --dev "$dev_engine" --ip "$engine_ip" "${verbose[@]}" "$@"
+}
+peer() {
+	in_peer "$python" "$here/peer.py" "$@"
+}
+
+wait_for_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# scenario NAME: runs it, prints one summary line, returns its status.
+run_passive() {
+	local dir=$1
+	peer_offloads on
+	engine server --port 7001 --bytes "$bytes" --hold \
+		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
+	local engine_pid=$!
+	pids+=("$engine_pid")
+	wait_for_file "$dir/ready" || { echo "engine did not start"; return 1; }
+	peer client --connect "$engine_ip:7001" --send "$bytes" --close first \
+		>"$dir/peer.out" 2>"$dir/peer.err"
+	wait "$engine_pid"
+	local engine_rc=$?
+	"$python" "$here/compare.py" --harness "$dir/engine.out" \
+		--peer "$dir/peer.out" --engine-sends "$bytes" \
+		--peer-sends "$bytes" && ((engine_rc == 0))
+}
+
+run_active() {
+	local dir=$1
+	peer_offloads off
+	peer server --port 7002 --send "$bytes" --ready-file "$dir/ready" \
+		>"$dir/peer.out" 2>"$dir/peer.err" &
+	local peer_pid=$!
+	pids+=("$peer_pid")
+	wait_for_file "$dir/ready" || { echo "peer did not start"; return 1; }
+	engine client --connect "$peer_ip:7002" --bytes "$bytes" \
+		--tx-offload --no-csum-trust \
+		>"$dir/engine.out" 2>"$dir/engine.err"
+	local engine_rc=$?
+	wait "$peer_pid"
+	"$python" "$here/compare.py" --harness "$dir/engine.out" \
+		--peer "$dir/peer.out" --engine-sends "$bytes" \
+		--peer-sends "$bytes" && ((engine_rc == 0))
+}
+
+run_peer-rst() {
+	local dir=$1
+	peer_offloads on
+	peer server --port 7003 --close rst --rst-after 1M \
+		--ready-file "$dir/ready" >"$dir/peer.out" 2>"$dir/peer.err" &
+	local peer_pid=$!
+	pids+=("$peer_pid")
+	wait_for_file "$dir/ready" || { echo "peer did not start"; return 1; }
+	engine client --connect "$peer_ip:7003" --bytes "$bytes" \
+		--expect reset --timeout 30 \
+		>"$dir/engine.out" 2>"$dir/engine.err"
+	local engine_rc=$?
+	wait "$peer_pid"
+	"$python" "$here/compare.py" --harness "$dir/engine.out" \
+		--peer "$dir/peer.out" --engine-sends "$bytes" --peer-sends 0 \
+		--engine-end reset --peer-end rst-sent && ((engine_rc == 0))
+}
+
+failed=0
+for scenario in "${scenarios[@]}"; do
+	if ! declare -F "run_$scenario" >/dev/null; then
+		echo "interop: unknown scenario $scenario" >&2
+		exit 2
+	fi
+	dir=$work/$scenario
+	mkdir -p "$dir"
+	start_ns=$(date +%s%N)
+	"run_$scenario" "$dir" >"$dir/verdict" 2>&1
+	status=$?
+	verdict=$(tail -n 1 "$dir/verdict")
+	elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
+	seconds=$(printf '%d.%02d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 10)))
+	rate=$(sed -n 's/.* mbit_s=\([0-9.]*\).*/\1/p' "$dir/engine.out" | head -1)
+	if ((status == 0)); then
+		printf 'interop: %-8s PASS  %6.2f s  engine %s Mbit/s  (%s)\n' \
+			"$scenario" "$seconds" "${rate:--}" "$verdict"
+	else
+		failed=$((failed + 1))
+		printf 'interop: %-8s FAIL  %6.2f s  %s\n' "$scenario" "$seconds" "$verdict"
+		for log in verdict engine.out engine.err peer.out peer.err; do
+			[[ -s $dir/$log ]] || continue
+			echo "---- $scenario/$log (last 40 lines)"
+			tail -n 40 "$dir/$log"
+		done
+	fi
+done
+exit $((failed > 0))

@@ -1,0 +1,237 @@
+#include "wire_sim.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+namespace toe::wiresim {
+
+void fill_pattern(std::uint8_t *buf, std::size_t len, std::uint64_t seed)
+{
+	Prng prng(seed);
+	std::size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		std::uint64_t word = prng.next();
+		std::memcpy(buf + i, &word, 8);
+	}
+	if (i < len) {
+		std::uint64_t word = prng.next();
+		std::memcpy(buf + i, &word, len - i);
+	}
+}
+
+Wire::Wire(const WireConfig &config) : config_(config), prng_(config.seed) {}
+
+void Wire::schedule(int to, Bytes frame, std::uint64_t at)
+{
+	queue_.push({at, order_++, to, std::move(frame)});
+}
+
+void Wire::transmit(int from, Bytes frame, std::uint64_t now)
+{
+	stats_.frames++;
+	stats_.bytes += frame.size();
+
+	// Serialisation on the sender's link, then propagation.
+	std::uint64_t &free_at = link_free_at_[from];
+	std::uint64_t start = std::max(now, free_at);
+	if (config_.rate_mbps) {
+		// +24: preamble, FCS and inter-frame gap.
+		free_at = start + ((frame.size() + 24) * 8 + config_.rate_mbps - 1) /
+					  config_.rate_mbps;
+	} else {
+		free_at = start;
+	}
+	std::uint64_t arrive = free_at + config_.latency_us;
+	int to = 1 - from;
+
+	if (prng_.chance(config_.loss_ppm)) {
+		stats_.lost++;
+		return;
+	}
+	if (prng_.chance(config_.corrupt_ppm) && frame.size() > 0) {
+		stats_.corrupted++;
+		frame[prng_.below(frame.size())] ^=
+			std::uint8_t(1 + prng_.below(255));
+	}
+	if (prng_.chance(config_.reorder_ppm)) {
+		stats_.reordered++;
+		arrive += 1 + prng_.below(config_.reorder_delay_us);
+	}
+	if (prng_.chance(config_.duplicate_ppm)) {
+		stats_.duplicated++;
+		schedule(to, frame, arrive + prng_.below(config_.reorder_delay_us));
+	}
+	schedule(to, std::move(frame), arrive);
+}
+
+std::uint64_t Wire::next_delivery() const
+{
+	return queue_.empty() ? UINT64_MAX : queue_.top().deliver_at;
+}
+
+int Wire::pop_due(std::uint64_t now, Bytes &frame)
+{
+	if (queue_.empty() || queue_.top().deliver_at > now)
+		return -1;
+	// priority_queue::top is const; the frame is moved out just before pop.
+	InFlight &top = const_cast<InFlight &>(queue_.top());
+	int to = top.to;
+	frame = std::move(top.frame);
+	queue_.pop();
+	stats_.delivered++;
+	return to;
+}
+
+SimHost::SimHost(int side, Wire &wire, const HostConfig &config)
+	: side_(side), wire_(wire), config_(config)
+{
+	toe_engine_config cfg;
+	toe_engine_config_defaults(&cfg);
+	std::memcpy(cfg.mac, config.mac, 6);
+	cfg.local_ips[0] = config.ip;
+	cfg.nr_local_ips = 1;
+	cfg.random_seed = config.random_seed;
+	cfg.isn_secret[0] = config.random_seed * 3 + 1;
+	cfg.isn_secret[1] = config.random_seed * 5 + 2;
+	if (config.tx_offload) {
+		cfg.tx_features = TOE_TXF_CSUM_PARTIAL | TOE_TXF_GSO_TCPV4;
+		cfg.gso_max_size = 65536 - 256;
+	} else {
+		cfg.tx_features = 0;
+		cfg.gso_max_size = 0;
+	}
+	if (config.tune)
+		config.tune(cfg);
+
+	static const toe_port_ops ops = {
+		.xmit = &SimHost::xmit,
+		.event = &SimHost::event,
+		.resolve_l2 = &SimHost::resolve_l2,
+	};
+	int rc = toe_engine_create(&cfg, &ops, this, &eng_);
+	if (rc != 0)
+		throw std::runtime_error("toe_engine_create: " +
+					 std::string(std::strerror(-rc)));
+}
+
+SimHost::~SimHost()
+{
+	if (eng_)
+		toe_engine_destroy(eng_);
+}
+
+void SimHost::add_neighbour(std::uint32_t ip, const std::uint8_t mac[6])
+{
+	std::array<std::uint8_t, 6> entry;
+	std::memcpy(entry.data(), mac, 6);
+	neighbours_[ip] = entry;
+}
+
+std::uint64_t SimHost::now() const
+{
+	return toe_os_now_us();
+}
+
+int SimHost::xmit(void *port, const toe_tx_frame *f)
+{
+	auto *self = static_cast<SimHost *>(port);
+	auto frames = testnet::frames_for_wire(*f, self->tx_check_,
+					       self->config_.keep_super_frames);
+	std::uint64_t now = toe_os_now_us();
+	for (auto &frame : frames)
+		self->wire_.transmit(self->side_, std::move(frame), now);
+	return 0;
+}
+
+void SimHost::event(void *port, std::uint32_t owner, const toe_event *ev)
+{
+	(void)owner;
+	static_cast<SimHost *>(port)->events_.push_back(*ev);
+}
+
+int SimHost::resolve_l2(void *port, std::uint32_t ip, std::uint8_t mac[6])
+{
+	auto *self = static_cast<SimHost *>(port);
+	auto it = self->neighbours_.find(ip);
+	if (it == self->neighbours_.end())
+		return -EHOSTUNREACH;
+	std::memcpy(mac, it->second.data(), 6);
+	return 0;
+}
+
+void SimHost::receive(const Bytes &frame)
+{
+	testnet::input_frame(eng_, frame, 0);
+}
+
+toe_event SimHost::pop_event()
+{
+	toe_event ev = events_.front();
+	events_.pop_front();
+	return ev;
+}
+
+Simulation::Simulation(Wire &wire, SimHost &a, SimHost &b)
+	: wire_(wire), hosts_{&a, &b}, now_(toe_os_now_us())
+{
+}
+
+void Simulation::dispatch_events()
+{
+	// Handling an event may call into an engine, which may queue more
+	// events on either host: loop until both are quiet.
+	bool any = true;
+	while (any) {
+		any = false;
+		for (int i = 0; i < 2; i++) {
+			while (hosts_[i]->has_events()) {
+				toe_event ev = hosts_[i]->pop_event();
+				any = true;
+				if (on_event)
+					on_event(i, ev);
+			}
+		}
+	}
+}
+
+std::string Simulation::run_until(const std::function<bool()> &done,
+				  std::uint64_t virtual_limit_us)
+{
+	std::uint64_t limit = now_ + virtual_limit_us;
+	std::uint64_t spins_at_same_time = 0;
+	dispatch_events();
+	while (!done()) {
+		std::uint64_t next = wire_.next_delivery();
+		for (SimHost *host : hosts_)
+			next = std::min(next, toe_engine_next_deadline_us(
+						      host->engine()));
+		if (next == UINT64_MAX || next == TOE_DEADLINE_NONE)
+			return "stalled: no frame in flight and no timer armed";
+		if (next > limit)
+			return "virtual time limit reached";
+		if (next <= now_) {
+			// A deadline in the past must be cleared by poll.
+			if (++spins_at_same_time > 100000)
+				return "stuck: a timer deadline never moves";
+		} else {
+			spins_at_same_time = 0;
+			now_ = next;
+			toe_user_clock_set(now_);
+		}
+
+		Bytes frame;
+		int to;
+		while ((to = wire_.pop_due(now_, frame)) >= 0) {
+			hosts_[to]->receive(frame);
+			dispatch_events();
+		}
+		for (SimHost *host : hosts_) {
+			if (toe_engine_next_deadline_us(host->engine()) <= now_)
+				toe_engine_poll(host->engine());
+		}
+		dispatch_events();
+	}
+	return {};
+}
+
+} // namespace toe::wiresim
