@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// Reading completions: peek without a syscall, spin briefly, and sleep in
+// the kernel only while nothing is ready.
+#include <toe/toe.h>
+
+#include <cerrno>
+#include <ctime>
+#include <sys/ioctl.h>
+
+#include "handle.hpp"
+
+namespace {
+
+using namespace toe::detail;
+
+int64_t now_ns()
+{
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Polls the queue until something is ready or `until` passes. The clock is
+// read only every few dozen polls: it costs more than a poll.
+bool spin_until(const toe_handle *h, int64_t until)
+{
+	for (;;) {
+		for (int i = 0; i < 64; i++) {
+			if (h->cq.ready())
+				return true;
+			toe_cpu_relax();
+		}
+		if (now_ns() >= until)
+			return h->cq.ready() != 0;
+	}
+}
+
+void disarm(toe_handle *h)
+{
+	toe_write_once(&h->db->cq_armed, 0u);
+}
+
+// The engine sleeps with requests of ours still unread: a kick went astray.
+bool engine_owes_us_a_look(const toe_handle *h)
+{
+	return h->sq.published != toe_smp_load_acquire(h->sq.khead) &&
+	       (toe_read_once(&h->db->flags) & TOE_DB_NEED_WAKEUP);
+}
+
+} // namespace
+
+namespace toe::detail {
+
+int enter_wait(toe_handle *h, int64_t timeout_ns)
+{
+	toe_enter enter{};
+	enter.flags = TOE_ENTER_F_WAIT;
+	if (engine_owes_us_a_look(h))
+		enter.flags |= TOE_ENTER_F_KICK;
+	enter.min_complete = 1;
+	enter.timeout_ns = timeout_ns;
+	if (::ioctl(h->fd, TOE_IOC_ENTER, &enter) < 0)
+		return -errno;
+	return 0;
+}
+
+} // namespace toe::detail
+
+extern "C" unsigned toe_cq_ready(const toe_handle *h)
+{
+	return h ? h->cq.ready() : 0;
+}
+
+extern "C" int toe_peek_cqe(toe_handle *h, toe_cqe **cqe)
+{
+	if (!h || !cqe)
+		return -EINVAL;
+	if (!h->cq.ready())
+		return -EAGAIN;
+	*cqe = h->cq.at(0);
+	return 0;
+}
+
+extern "C" unsigned toe_peek_batch_cqe(toe_handle *h, toe_cqe **cqes, unsigned count)
+{
+	if (!h || !cqes)
+		return 0;
+	unsigned n = h->cq.ready();
+	if (n > count)
+		n = count;
+	for (unsigned i = 0; i < n; i++)
+		cqes[i] = h->cq.at(i);
+	return n;
+}
+
+extern "C" void toe_cqe_seen(toe_handle *h, toe_cqe *cqe)
+{
+	if (h && cqe)
+		h->cq.advance(1);
+}
+
+extern "C" void toe_cq_advance(toe_handle *h, unsigned n)
+{
+	if (!h)
+		return;
+	unsigned ready = h->cq.ready();
+	h->cq.advance(n > ready ? ready : n);
+}
+
+extern "C" int toe_cq_arm(toe_handle *h)
+{
+	if (!h)
+		return -EINVAL;
+	toe_write_once(&h->db->cq_armed, 1u);
+	// Pairs with the engine's barrier between writing its tail and
+	// reading cq_armed: one of us sees the other.
+	toe_smp_mb();
+	return int(h->cq.ready());
+}
+
+extern "C" int toe_wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
+{
+	if (!h || !cqe)
+		return -EINVAL;
+	if (h->cq.ready()) {
+		*cqe = h->cq.at(0);
+		return 0;
+	}
+	if (timeout_ns == 0)
+		return -ETIME;
+
+	int64_t start = now_ns();
+	int64_t deadline = timeout_ns < 0 ? INT64_MAX : start + timeout_ns;
+	if (h->spin) {
+		int64_t spin_end = start + int64_t(h->spin_us) * 1000;
+		if (spin_until(h, spin_end < deadline ? spin_end : deadline)) {
+			*cqe = h->cq.at(0);
+			return 0;
+		}
+	}
+
+	for (;;) {
+		if (toe_cq_arm(h) > 0) {
+			disarm(h);
+			break;
+		}
+		int64_t left = -1;
+		if (timeout_ns >= 0) {
+			left = deadline - now_ns();
+			if (left <= 0) {
+				disarm(h);
+				return -ETIME;
+			}
+		}
+		int ret = enter_wait(h, left);
+		disarm(h);
+		if (h->cq.ready())
+			break;
+		if (ret == -EINTR || (ret < 0 && ret != -ETIME))
+			return ret;
+		if (timeout_ns >= 0 && now_ns() >= deadline)
+			return -ETIME;
+	}
+	*cqe = h->cq.at(0);
+	return 0;
+}
