@@ -45,9 +45,9 @@ TEST_P(FuzzReplay, EngineKeepsItsContract)
 
 INSTANTIATE_TEST_SUITE_P(
 	Committed, FuzzReplay, ::testing::ValuesIn(committed_inputs()),
-	[](const auto &info) {
-		std::string name = fs::path(info.param).parent_path().filename().string() +
-				   "_" + fs::path(info.param).stem().string();
+	[](const auto &param_info) {
+		std::string name = fs::path(param_info.param).parent_path().filename().string() +
+				   "_" + fs::path(param_info.param).stem().string();
 		for (char &c : name)
 			if (!std::isalnum(static_cast<unsigned char>(c)))
 				c = '_';

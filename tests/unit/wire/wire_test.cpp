@@ -109,13 +109,16 @@ TEST_P(WireTransfer, BothWaysByteExact)
 	Wire wire(sc.wire);
 	// One engine uses checksum offload and TSO, the other builds every
 	// frame itself, so each direction exercises one transmit path.
-	HostConfig config_a{.ip = ip_a, .tx_offload = true,
-			    .keep_super_frames = sc.keep_super_frames,
-			    .random_seed = sc.wire.seed * 2 + 1};
+	HostConfig config_a;
+	config_a.ip = ip_a;
 	std::memcpy(config_a.mac, mac_a, 6);
-	HostConfig config_b{.ip = ip_b, .tx_offload = false,
-			    .random_seed = sc.wire.seed * 2 + 2};
+	config_a.tx_offload = true;
+	config_a.keep_super_frames = sc.keep_super_frames;
+	config_a.random_seed = sc.wire.seed * 2 + 1;
+	HostConfig config_b;
+	config_b.ip = ip_b;
 	std::memcpy(config_b.mac, mac_b, 6);
+	config_b.random_seed = sc.wire.seed * 2 + 2;
 	SimHost a(0, wire, config_a);
 	SimHost b(1, wire, config_b);
 	a.add_neighbour(ip_b, mac_b);
@@ -297,7 +300,7 @@ INSTANTIATE_TEST_SUITE_P(
 			 transfer_bytes()},
 		Scenario{"SuperFramesArriveWhole", wire_with(0, 0, 0, 0, 8),
 			 transfer_bytes(), true}),
-	[](const auto &info) { return std::string(info.param.name); });
+	[](const auto &param_info) { return std::string(param_info.param.name); });
 
 } // namespace
 } // namespace toe::wiresim
