@@ -83,6 +83,11 @@ struct toe_engine {
 	u32 nr_owners;
 
 	struct toe_engine_counters ctr;
+	struct toe_tcp_engine tcp; /* TCP's engine-wide state (tcp.h) */
+	bool quiet; /* being destroyed: no events */
+
+	/* frames are built here: one engine thread, no stack bloat */
+	struct toe_tx_frame tx_frame;
 };
 
 /* The engine's configuration and counters, for the protocol code. */
@@ -319,19 +324,20 @@ void toe_sock_connected(struct toe_engine *eng, struct toe_sock *sk,
 
 /*
  * Completes a send request: emits TOE_EV_SEND (bytes, status), drops its
- * memory reference, frees d. When the host has closed sk and this was its
- * last outstanding request and no buffer is posted, TOE_EV_CLOSED follows.
- * TCP calls it when the request's last byte is acknowledged, or with an
- * error when the connection dies with the request pending.
+ * memory reference, frees d. TCP calls it when the request's last byte is
+ * acknowledged, or with an error when the connection dies with the
+ * request pending. d must be unlinked from TCP's queue already.
  */
 void toe_send_complete(struct toe_engine *eng, struct toe_sock *sk,
 		       struct toe_send_desc *d, u32 bytes, int status);
 
 /*
- * The host closed sk and the protocol has nothing more to report to it
- * (all sends completed): emits TOE_EV_CLOSED with status once, and
- * detaches sk from its owner (the slot stays until toe_sock_free(), e.g.
- * through TIME_WAIT). Idempotent; toe_sock_free() calls it too.
+ * The host closed sk and the protocol has nothing more to report to it:
+ * every send request completed (sends_pending is 0), e.g. our FIN was
+ * acknowledged. Emits TOE_EV_CLOSED with status once, and detaches sk
+ * from its owner (the slot stays until toe_sock_free(), e.g. through
+ * TIME_WAIT). Does nothing before the host closed sk. Idempotent;
+ * toe_sock_free() calls it too.
  */
 void toe_sock_host_detach(struct toe_engine *eng, struct toe_sock *sk,
 			  int status);

@@ -89,7 +89,7 @@ struct toe_pkt {
 };
 
 /*
- * Parses f. With a nonzero vlan_id, only frames tagged with it are
+ * Parses f. pkt points into f's data and into itself: don't copy it. With a nonzero vlan_id, only frames tagged with it are
  * accepted; with 0, only untagged ones. local_mac filters unicast frames
  * for other hosts (broadcast and multicast pass). Checks the L4 checksum
  * unless f says it was verified. pkt is filled as far as parsing got.
@@ -97,6 +97,11 @@ struct toe_pkt {
 enum toe_parse_result toe_pkt_parse(const struct toe_rx_frame *f,
 				    const u8 local_mac[6], u16 vlan_id,
 				    struct toe_pkt *pkt);
+
+/* The same without the L4 checksum check (classification). */
+enum toe_parse_result toe_pkt_parse_headers(const struct toe_rx_frame *f,
+					    const u8 local_mac[6], u16 vlan_id,
+					    struct toe_pkt *pkt);
 
 /* Copies payload bytes [off, off + len) into dst. 0, or -EINVAL when the
  * range is outside the payload. */

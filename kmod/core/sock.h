@@ -56,10 +56,17 @@ struct toe_buflet {
 	u8 data[]; /* the engine's buflet_size bytes */
 };
 
-/* A singly linked list of segments (the seed's segment list). */
+/*
+ * The seed's segment list: received data waiting for a named buffer.
+ * UDP keeps one segment per datagram (first buflets linked by next_seg,
+ * headers kept). TCP's data is a byte stream, so its list is a single
+ * chain of buflets (linked by next) that new data is coalesced into; each
+ * buflet's seg_flags then carry the PSH/URG of data ending in it.
+ */
 struct toe_seg_list {
 	struct toe_buflet *head; /* first buflet of the first segment */
 	struct toe_buflet *tail; /* first buflet of the last segment */
+	struct toe_buflet *last; /* last buflet of the last segment */
 	u32 bytes; /* data bytes in all segments */
 	u32 segs;
 };
@@ -190,8 +197,16 @@ struct toe_sock {
 	struct toe_seg_list rxq;
 	u32 buflets_held; /* by rxq and by TCP's out-of-order queue */
 
-	/* anonymous delivery: the buffer being filled */
+	/* anonymous delivery: the buffer being filled, and the owner's
+	 * queue of sockets with parked data waiting for anonymous buffers */
 	struct toe_anon_buf *anon_cur;
+	struct toe_sock *anon_wait_next;
+	u8 anon_waiting;
+
+	/* why no more data will come (TOE_SKF_RX_DONE): the reason posted
+	 * buffers are returned with at once, and its status */
+	u8 rx_done_reason;
+	s32 rx_done_status;
 
 	/* sends */
 	u32 sends_pending; /* descriptors handed out, not yet completed */
@@ -209,6 +224,9 @@ struct toe_sock {
 	struct toe_accept_req *areq_tail;
 	u32 areq_count;
 	u32 children; /* listener: children not yet accepted (any state) */
+	struct toe_sock *child_head; /* listener: those children */
+	struct toe_sock *child_next; /* child: sibling links */
+	struct toe_sock *child_prev;
 
 	/* neighbour resolution retries */
 	struct toe_timer l2_timer;

@@ -13,7 +13,8 @@
  *                struct toe_os_rcu_head, toe_os_free_rcu(ptr, field)
  *   RCU          toe_os_rcu_read_lock/unlock, toe_os_rcu_assign(p, v),
  *                toe_os_rcu_deref(p) (readers), toe_os_rcu_deref_writer(p)
- *                (the single writer), toe_os_synchronize_rcu()
+ *                (the single writer), toe_os_synchronize_rcu(),
+ *                toe_os_rcu_barrier() (deferred frees done)
  *   time         toe_os_now_us()
  *   randomness   toe_os_random_bytes(buf, len)
  *   hashing      toe_os_hash_3words(a, b, c, seed) (fast, unkeyed quality),

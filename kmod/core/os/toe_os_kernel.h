@@ -55,6 +55,8 @@ static inline void toe_os_free(void *p)
 /* Only the engine thread updates, so it needs no lock to read. */
 #define toe_os_rcu_deref_writer(p) rcu_dereference_protected(p, 1)
 #define toe_os_synchronize_rcu() synchronize_rcu()
+/* Waits for deferred frees (kvfree_rcu) queued so far to finish. */
+#define toe_os_rcu_barrier() rcu_barrier()
 
 static inline u64 toe_os_now_us(void)
 {

@@ -69,6 +69,7 @@ struct toe_os_rcu_head {
 #define toe_os_rcu_deref(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define toe_os_rcu_deref_writer(p) (p)
 #define toe_os_synchronize_rcu() ((void)0)
+#define toe_os_rcu_barrier() ((void)0)
 
 /* Time: a settable clock in microseconds, shared by all engines. */
 u64 toe_os_now_us(void);
