@@ -1,7 +1,7 @@
 #!/bin/bash
 # Smoke tests of toe.ko on the test host: loading and unloading, /dev/toe
 # contexts, the version ioctl through libtoe, unknown ioctls, unloading while
-# in use, and both network topologies. Run it with:
+# in use, and both network topologies (with netem on one). Run it with:
 #
 #   tests/vm/run tests/vm/smoke.sh
 #
@@ -115,6 +115,17 @@ case_ping_over_veth() {
 	ping_both_ways
 }
 
+# sch_netem comes from the host's /lib/modules over 9p, through modprobe
+# inside the chroot; later suites rely on it for loss and reordering.
+case_netem_over_veth() {
+	trap topo_teardown EXIT
+	topo_veth
+	topo_netem "$TOPO_NS_A" "$TOPO_IF_A" delay 1ms
+	ns_exec "$TOPO_NS_A" tc qdisc show dev "$TOPO_IF_A" | grep -q netem ||
+		t_fail "no netem qdisc on $TOPO_IF_A"
+	ping_both_ways
+}
+
 case_ping_over_virtio() {
 	trap topo_teardown EXIT
 	topo_virtio
@@ -127,6 +138,7 @@ t_case version_ioctl_through_libtoe case_version_ioctl_through_libtoe
 t_case unknown_ioctl_is_enotty case_unknown_ioctl_is_enotty
 t_case unload_refused_while_open case_unload_refused_while_open
 t_case ping_over_veth case_ping_over_veth
+t_case netem_over_veth case_netem_over_veth
 t_case ping_over_virtio case_ping_over_virtio
 # Whatever failed above, hand toe.ko back loaded, as the runner left it.
 toe_load
