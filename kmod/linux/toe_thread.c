@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine thread: the offload processor. One per attached device,
+ * optionally bound to a CPU.
+ *
+ * Each round takes the engine mutex and feeds the engine a batch of
+ * received frames, a batch of each bound context's requests and its
+ * expired timers, then publishes completions and wakes their waiters. The
+ * thread spins while rounds find work and for poll_idle_us after the last
+ * one; then it sleeps until a frame arrives, an application kicks it, or
+ * the engine's next timer is due.
+ *
+ * Going to sleep without losing a wake-up: the thread sets NEED_WAKEUP in
+ * every bound context's doorbell (and its own "sleeping" flag), issues a
+ * full barrier, and only then looks at the SQ tails and the rx queue once
+ * more. An application publishes its SQ tail, issues a full barrier, and
+ * then reads NEED_WAKEUP: either the thread sees the new tail, or the
+ * application sees the flag and kicks (TOE_IOC_ENTER). The rx_handler
+ * pairs with the "sleeping" flag the same way.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+
+#include "toe_priv.h"
+
+#define TOE_RX_BUDGET 64u
+#define TOE_SQ_BUDGET 64u
+/* Timers may fire this much late, so the kernel can batch wake-ups. */
+#define TOE_TIMER_SLACK_NS (50 * NSEC_PER_USEC)
+
+/* One round; dev->lock held. Returns whether there was anything to do. */
+static bool toe_thread_round(struct toe_dev *dev)
+{
+	struct toe_ctx *ctx;
+	bool work = false;
+	u64 now;
+
+	if (toe_rx_process(dev, TOE_RX_BUDGET))
+		work = true;
+	list_for_each_entry(ctx, &dev->ctxs, dev_node) {
+		u32 parked = ctx->nr_overflow;
+
+		if (parked) {
+			toe_ring_flush_overflow(ctx);
+			if (ctx->nr_overflow != parked)
+				work = true;
+		}
+		if (toe_ring_consume_sq(ctx, TOE_SQ_BUDGET))
+			work = true;
+	}
+	now = toe_os_now_us();
+	if (toe_engine_next_deadline_us(dev->eng) <= now) {
+		toe_engine_poll(dev->eng);
+		work = true;
+	}
+	toe_port_reap(dev, now);
+	list_for_each_entry(ctx, &dev->ctxs, dev_node)
+		toe_ring_cq_commit(ctx);
+	dev->ctr.polls++;
+	return work;
+}
+
+/* dev->lock held. */
+static bool toe_thread_has_work(struct toe_dev *dev)
+{
+	struct toe_ctx *ctx;
+
+	if (!skb_queue_empty_lockless(&dev->rxq))
+		return true;
+	list_for_each_entry(ctx, &dev->ctxs, dev_node) {
+		if (toe_ring_sq_pending(ctx))
+			return true;
+		if (ctx->nr_overflow && toe_ring_cq_room(ctx))
+			return true;
+	}
+	return false;
+}
+
+static void toe_thread_set_need_wakeup(struct toe_dev *dev, bool on)
+{
+	struct toe_ctx *ctx;
+
+	list_for_each_entry(ctx, &dev->ctxs, dev_node) {
+		if (on)
+			toe_ring_set_db_flags(ctx, TOE_DB_NEED_WAKEUP, 0);
+		else
+			toe_ring_set_db_flags(ctx, 0, TOE_DB_NEED_WAKEUP);
+	}
+}
+
+static void toe_thread_sleep(struct toe_dev *dev)
+{
+	bool pending;
+	u64 deadline;
+
+	WRITE_ONCE(dev->sleeping, true);
+	mutex_lock(&dev->lock);
+	toe_thread_set_need_wakeup(dev, true);
+	/* Lost wake-up: the flags before the second look at the sources. */
+	smp_mb();
+	pending = toe_thread_has_work(dev);
+	deadline = toe_engine_next_deadline_us(dev->eng);
+	mutex_unlock(&dev->lock);
+
+	if (!pending) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!test_and_clear_bit(TOE_DEV_WAKE_BIT, &dev->wake) &&
+		    !kthread_should_stop()) {
+			if (deadline == TOE_DEADLINE_NONE) {
+				schedule();
+			} else {
+				ktime_t expires = ns_to_ktime(deadline *
+							      NSEC_PER_USEC);
+
+				schedule_hrtimeout_range(&expires,
+							 TOE_TIMER_SLACK_NS,
+							 HRTIMER_MODE_ABS);
+			}
+		}
+		__set_current_state(TASK_RUNNING);
+	}
+
+	WRITE_ONCE(dev->sleeping, false);
+	mutex_lock(&dev->lock);
+	toe_thread_set_need_wakeup(dev, false);
+	dev->ctr.wakeups++;
+	mutex_unlock(&dev->lock);
+}
+
+static int toe_thread_fn(void *arg)
+{
+	struct toe_dev *dev = arg;
+	u64 last_work = toe_os_now_us();
+
+	while (!kthread_should_stop()) {
+		bool work;
+
+		mutex_lock(&dev->lock);
+		work = toe_thread_round(dev);
+		mutex_unlock(&dev->lock);
+
+		if (work) {
+			last_work = toe_os_now_us();
+		} else if (toe_os_now_us() - last_work >=
+			   READ_ONCE(dev->poll_idle_us)) {
+			toe_thread_sleep(dev);
+			continue;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+int toe_thread_start(struct toe_dev *dev)
+{
+	struct task_struct *task;
+	int err;
+
+	task = kthread_create(toe_thread_fn, dev, "toe/%s", dev->ifname);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	if (dev->cpu >= 0) {
+		err = set_cpus_allowed_ptr(task, cpumask_of(dev->cpu));
+		if (err) {
+			kthread_stop(task);
+			return err;
+		}
+	}
+	/* Kept past the thread's exit, for late kicks (see toe_dev_wake). */
+	get_task_struct(task);
+	dev->thread = task;
+	wake_up_process(task);
+	return 0;
+}
+
+void toe_thread_stop(struct toe_dev *dev)
+{
+	kthread_stop(dev->thread);
+}
+
+void toe_dev_wake(struct toe_dev *dev)
+{
+	set_bit(TOE_DEV_WAKE_BIT, &dev->wake);
+	wake_up_process(dev->thread);
+}
+
+void toe_dev_wake_for_rx(struct toe_dev *dev)
+{
+	/* Lost wake-up: the queued frame before the look at "sleeping". */
+	smp_mb();
+	if (READ_ONCE(dev->sleeping))
+		toe_dev_wake(dev);
+}
