@@ -5,8 +5,9 @@
  * TOE_IOC_SETUP sizes the context's doorbell page, request queue (SQ),
  * completion queue (CQ) and optional anonymous pool, allocates them with
  * vmalloc_user, charges them to the caller's RLIMIT_MEMLOCK, and binds the
- * context to the engine attached in the caller's network namespace. The
- * application then maps each area at its uapi offset.
+ * context to the engine attached in the caller's network namespace (or to
+ * the first one attached there later, see toe_dev.c). The application then
+ * maps each area at its uapi offset.
  *
  * fork(): a context belongs to the address space that opened it. Its
  * mappings are VM_DONTCOPY (a child does not inherit them) and every call
@@ -67,6 +68,7 @@ int toe_ctx_open(struct inode *inode, struct file *file)
 	mutex_init(&ctx->setup_lock);
 	xa_init_flags(&ctx->mrs, XA_FLAGS_ALLOC1);
 	INIT_LIST_HEAD(&ctx->dev_node);
+	INIT_LIST_HEAD(&ctx->park_node);
 	INIT_LIST_HEAD(&ctx->cq_overflow);
 	init_waitqueue_head(&ctx->cq_wait);
 
@@ -101,11 +103,14 @@ int toe_ctx_release(struct inode *inode, struct file *file)
 {
 	struct toe_ctx *ctx = file->private_data;
 
+	toe_dev_unpark_ctx(ctx);
 	if (ctx->dev) {
 		toe_dev_unbind_ctx(ctx->dev, ctx);
 		toe_ring_drop_overflow(ctx);
 		toe_dev_put(ctx->dev);
 	}
+	if (ctx->net)
+		put_net(ctx->net);
 	toe_mr_release_all(ctx);
 	toe_ctx_free_rings(ctx);
 	mmdrop(ctx->mm);
@@ -226,7 +231,6 @@ static void toe_setup_undo(struct toe_ctx *ctx)
 static long toe_ioctl_setup(struct toe_ctx *ctx, void __user *uarg)
 {
 	struct toe_setup s;
-	struct toe_dev *dev;
 	int err;
 
 	if (copy_from_user(&s, uarg, sizeof(s)))
@@ -236,22 +240,18 @@ static long toe_ioctl_setup(struct toe_ctx *ctx, void __user *uarg)
 		return err;
 
 	mutex_lock(&ctx->setup_lock);
-	if (ctx->ready || ctx->dev) {
+	if (ctx->ready) {
 		err = -EBUSY;
-		goto out;
-	}
-	dev = toe_dev_find_for_ctx(current->nsproxy->net_ns);
-	if (!dev) {
-		err = -ENODEV;
 		goto out;
 	}
 	err = toe_setup_alloc(ctx, &s);
 	if (err)
 		goto err_undo;
-	ctx->dev = dev;
-	err = toe_dev_bind_ctx(dev, ctx);
+	ctx->net = get_net(current->nsproxy->net_ns);
+	err = toe_dev_bind_or_park(ctx);
 	if (err) {
-		ctx->dev = NULL;
+		put_net(ctx->net);
+		ctx->net = NULL;
 		goto err_undo;
 	}
 
@@ -273,7 +273,6 @@ static long toe_ioctl_setup(struct toe_ctx *ctx, void __user *uarg)
 
 err_undo:
 	toe_setup_undo(ctx);
-	toe_dev_put(dev);
 out:
 	mutex_unlock(&ctx->setup_lock);
 	return err;
@@ -287,11 +286,14 @@ static bool toe_ctx_ready(struct toe_ctx *ctx)
 
 static bool toe_ctx_is_detached(struct toe_ctx *ctx)
 {
+	struct toe_dev *dev = READ_ONCE(ctx->dev);
 	bool detached;
 
-	mutex_lock(&ctx->dev->lock);
+	if (!dev)
+		return false;
+	mutex_lock(&dev->lock);
 	detached = ctx->detached;
-	mutex_unlock(&ctx->dev->lock);
+	mutex_unlock(&dev->lock);
 	return detached;
 }
 
@@ -303,9 +305,11 @@ static bool toe_ctx_is_detached(struct toe_ctx *ctx)
  */
 static void toe_ctx_nudge(struct toe_ctx *ctx)
 {
-	struct toe_dev *dev = ctx->dev;
+	struct toe_dev *dev = READ_ONCE(ctx->dev);
 	bool kick = false;
 
+	if (!dev)
+		return;
 	mutex_lock(&dev->lock);
 	if (ctx->nr_overflow) {
 		toe_ring_flush_overflow(ctx);
@@ -339,11 +343,15 @@ static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)
 		return -EINVAL;
 
 	if (req.flags & TOE_ENTER_F_KICK) {
+		struct toe_dev *dev = READ_ONCE(ctx->dev);
+
 		if (READ_ONCE(ctx->detached))
 			return -ENODEV;
 		atomic64_inc(&ctx->kicks);
 		WRITE_ONCE(ctx->db->kicks, atomic64_read(&ctx->kicks));
-		toe_dev_wake(ctx->dev);
+		/* Unbound: the engine takes the queue when it attaches. */
+		if (dev)
+			toe_dev_wake(dev);
 	}
 	if (!(req.flags & TOE_ENTER_F_WAIT))
 		return 0;

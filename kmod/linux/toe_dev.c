@@ -12,9 +12,11 @@
  * netlink family can call them as the ioctls do.
  *
  * A context binds at TOE_IOC_SETUP to the engine attached in its network
- * namespace (the one with the lowest ifindex if there are several) and
- * keeps it for life; when that engine detaches, the context stays usable
- * for draining its CQ but processes no more requests.
+ * namespace (the one with the lowest ifindex if there are several), or, if
+ * there is none yet, to the first one attached there later; its requests
+ * wait in the SQ meanwhile. It keeps that engine for life: when the engine
+ * detaches, the context stays usable for draining its CQ but processes no
+ * more requests.
  *
  * While an engine is attached it holds a reference on the module, so the
  * module cannot be unloaded under it; open contexts hold one through the
@@ -37,6 +39,9 @@
 #include "toe_priv.h"
 
 static LIST_HEAD(toe_devs);
+/* Set-up contexts waiting for an engine in their namespace. */
+static LIST_HEAD(toe_parked_ctxs);
+/* Guards both lists, and every context's binding. */
 static DEFINE_MUTEX(toe_devs_mutex);
 atomic_t toe_dev_count = ATOMIC_INIT(0);
 
@@ -103,29 +108,29 @@ struct toe_dev *toe_dev_find_by_ndev(struct net_device *ndev)
 	return found;
 }
 
-struct toe_dev *toe_dev_find_for_ctx(struct net *net)
+/* toe_devs_mutex held. */
+static struct toe_dev *toe_dev_for_net(struct net *net)
 {
 	struct toe_dev *dev, *found = NULL;
 
-	mutex_lock(&toe_devs_mutex);
+	lockdep_assert_held(&toe_devs_mutex);
 	list_for_each_entry(dev, &toe_devs, node) {
 		if (net_eq(dev->net, net) &&
 		    (!found || dev->ifindex < found->ifindex))
 			found = dev;
 	}
-	if (found)
-		kref_get(&found->ref);
-	mutex_unlock(&toe_devs_mutex);
 	return found;
 }
 
 /* ---- Contexts ------------------------------------------------------------------ */
 
-int toe_dev_bind_ctx(struct toe_dev *dev, struct toe_ctx *ctx)
+/* toe_devs_mutex held. On success the context uses dev for good. */
+static int toe_dev_bind_ctx(struct toe_dev *dev, struct toe_ctx *ctx)
 {
 	u32 i;
 	int err;
 
+	lockdep_assert_held(&toe_devs_mutex);
 	mutex_lock(&dev->lock);
 	if (!dev->eng) {
 		err = -ENODEV;
@@ -147,9 +152,49 @@ int toe_dev_bind_ctx(struct toe_dev *dev, struct toe_ctx *ctx)
 			goto out;
 		}
 	}
+	kref_get(&dev->ref);
+	WRITE_ONCE(ctx->dev, dev);
 out:
 	mutex_unlock(&dev->lock);
+	if (!err)
+		toe_dev_wake(dev); /* requests may be queued already */
 	return err;
+}
+
+int toe_dev_bind_or_park(struct toe_ctx *ctx)
+{
+	struct toe_dev *dev;
+	int err = 0;
+
+	mutex_lock(&toe_devs_mutex);
+	dev = toe_dev_for_net(ctx->net);
+	if (dev)
+		err = toe_dev_bind_ctx(dev, ctx);
+	else
+		list_add_tail(&ctx->park_node, &toe_parked_ctxs);
+	mutex_unlock(&toe_devs_mutex);
+	return err;
+}
+
+void toe_dev_unpark_ctx(struct toe_ctx *ctx)
+{
+	mutex_lock(&toe_devs_mutex);
+	list_del_init(&ctx->park_node);
+	mutex_unlock(&toe_devs_mutex);
+}
+
+/* toe_devs_mutex held: a new engine takes its namespace's parked contexts. */
+static void toe_dev_bind_parked(struct toe_dev *dev)
+{
+	struct toe_ctx *ctx, *tmp;
+
+	list_for_each_entry_safe(ctx, tmp, &toe_parked_ctxs, park_node) {
+		if (!net_eq(ctx->net, dev->net))
+			continue;
+		if (toe_dev_bind_ctx(dev, ctx))
+			continue; /* stays parked, for the next engine */
+		list_del_init(&ctx->park_node);
+	}
 }
 
 /* dev->lock held: the context's engine is gone or going. */
@@ -280,6 +325,7 @@ int toe_dev_attach(struct net *net, const struct toe_attach_opts *opts)
 
 	mutex_lock(&toe_devs_mutex);
 	list_add_tail(&dev->node, &toe_devs);
+	toe_dev_bind_parked(dev);
 	mutex_unlock(&toe_devs_mutex);
 	rtnl_unlock();
 	pr_info("attached to %s (cpu %d, idle poll %u us)\n", dev->ifname,

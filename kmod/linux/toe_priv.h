@@ -17,6 +17,7 @@
  *                    on the xarray's lock.
  *
  * Lock order: RTNL -> toe_devs_mutex -> toe_dev.lock -> ctx->mrs xa_lock.
+ * (ctx->setup_lock sits above toe_devs_mutex.)
  * The engine thread takes only toe_dev.lock, never RTNL.
  */
 #ifndef _TOE_PRIV_H
@@ -151,8 +152,15 @@ struct toe_ctx {
 	atomic_t nr_mrs;
 	atomic64_t pinned_pages; /* this context's share of toe_pinned_pages */
 
-	/* Binding to an engine; set once by SETUP, reference held. */
+	/*
+	 * The namespace whose engine the context uses, and that engine once
+	 * bound (reference held; set once, under toe_devs_mutex). A context
+	 * set up while no engine is attached in its namespace waits on the
+	 * parked list, with its requests queued, until one attaches.
+	 */
+	struct net *net;
 	struct toe_dev *dev;
+	struct list_head park_node;
 
 	/* Everything below is under dev->lock. */
 	struct list_head dev_node; /* on dev->ctxs while attached */
@@ -321,13 +329,19 @@ int toe_dev_attach(struct net *net, const struct toe_attach_opts *opts);
 int toe_dev_detach(struct net *net, int ifindex);
 long toe_dev_ioctl_attach(struct toe_ctx *ctx, void __user *uarg);
 long toe_dev_ioctl_detach(struct toe_ctx *ctx, void __user *uarg);
-/* The engine a new context in net uses, with a reference; or NULL. */
-struct toe_dev *toe_dev_find_for_ctx(struct net *net);
+/*
+ * Binds a set-up context to the engine of its namespace, or parks it until
+ * one attaches.
+ */
+int toe_dev_bind_or_park(struct toe_ctx *ctx);
+/*
+ * A released context leaves the parked list; afterwards ctx->dev is
+ * stable.
+ */
+void toe_dev_unpark_ctx(struct toe_ctx *ctx);
 void toe_dev_put(struct toe_dev *dev);
 /* The engine attached to ndev, with a reference; or NULL. */
 struct toe_dev *toe_dev_find_by_ndev(struct net_device *ndev);
-/* Binds ctx to dev (dev->lock taken inside): -ENODEV if detached. */
-int toe_dev_bind_ctx(struct toe_dev *dev, struct toe_ctx *ctx);
 /* Unbinds a released context: its sockets are reset, buffers returned. */
 void toe_dev_unbind_ctx(struct toe_dev *dev, struct toe_ctx *ctx);
 /* Wakes the engine thread (a kick, or frames to process). */

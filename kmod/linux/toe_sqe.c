@@ -185,6 +185,8 @@ static int toe_sqe_connect(struct toe_ctx *ctx, const struct toe_sqe *sqe,
 	rec = toe_sock_rec_find(ctx->dev, ctx->id, sqe->handle);
 	if (!rec)
 		return -ENOENT;
+	if (sqe->addr == htonl(INADDR_ANY) || !sqe->port)
+		return -EINVAL;
 	err = toe_sqe_autobind(ctx, rec);
 	if (err)
 		return err;
@@ -252,16 +254,17 @@ static int toe_sqe_send(struct toe_ctx *ctx, const struct toe_sqe *sqe,
 	rec = toe_sock_rec_find(ctx->dev, ctx->id, sqe->handle);
 	if (!rec)
 		return -ENOENT;
-	if (rec->proto == TOE_PROTO_UDP) {
-		err = toe_sqe_autobind(ctx, rec);
-		if (err)
-			return err;
-	} else if (sqe->addr || sqe->port) {
+	if (rec->proto == TOE_PROTO_TCP && (sqe->addr || sqe->port))
 		return -EINVAL;
-	}
 	err = toe_sqe_region(ctx, sqe, &mr);
 	if (err)
 		return err;
+	/* Last of the checks: binding is the one with a lasting effect. */
+	if (rec->proto == TOE_PROTO_UDP) {
+		err = toe_sqe_autobind(ctx, rec);
+		if (err)
+			goto out;
+	}
 	req.mem = &mr->mem;
 	req.offset = sqe->offset;
 	req.length = sqe->len;
@@ -270,6 +273,7 @@ static int toe_sqe_send(struct toe_ctx *ctx, const struct toe_sqe *sqe,
 	req.dst_port = ntohs(sqe->port);
 	req.user_ref = sqe->user_data;
 	err = toe_sock_send(toe_ctx_engine(ctx), ctx->id, sqe->handle, &req);
+out:
 	toe_mr_put(mr);
 	return err ? err : TOE_SQE_ASYNC;
 }
