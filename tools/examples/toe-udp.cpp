@@ -162,13 +162,14 @@ public:
 	{
 		sock_ = toe::Socket::open(dev_, TOE_PROTO_UDP);
 		sock_.bind(o_.local);
-		std::printf("bound to %s\n", format_endpoint(o_.local).c_str());
-		std::fflush(stdout);
 		{
 			toe::Device::Batch batch(dev_);
 			for (uint64_t i = 0; i < o_.buffers; i++)
 				sock_.post(mr_, buffer(i), i);
 		}
+		// Said once the buffers are posted: a peer may send from here on.
+		std::printf("bound to %s\n", format_endpoint(o_.local).c_str());
+		std::fflush(stdout);
 		uint64_t want = o_.receive.value_or(o_.send ? 0 : UINT64_MAX);
 		while (sent_ < o_.send || received_ < want || sends_pending_) {
 			if (sent_ < o_.send && send_next())
