@@ -71,11 +71,16 @@ case_version_ioctl_through_libtoe() {
 	local check=$TOE_BUILD/tests/vm/toe_version_check
 	local toectl=$TOE_BUILD/tools/toectl/toectl
 	[[ -x $check ]] || t_fail "$check is not built: run 'make'"
-	"$check"
-	if [[ -x $toectl ]]; then
-		"$toectl" version
-	fi
+	# The bare ioctl answers on any open /dev/toe.
 	"${toedev[@]}" version
+	# A libtoe context needs the engine attached in its namespace.
+	trap 'toe_detach "$TOPO_NS_A" "$TOPO_IF_A" || true; topo_teardown' EXIT
+	topo_veth
+	toe_attach "$TOPO_NS_A" "$TOPO_IF_A"
+	ns_exec "$TOPO_NS_A" "$check"
+	if [[ -x $toectl ]]; then
+		ns_exec "$TOPO_NS_A" "$toectl" version
+	fi
 }
 
 case_unknown_ioctl_is_enotty() {

@@ -34,6 +34,11 @@ int main()
 		// what() names the call and the errno text, e.g. "toe_open: No such
 		// file or directory".
 		std::fprintf(stderr, "toe_version_check: %s\n", e.what());
+		if (e.code() == std::errc::no_such_device)
+			std::fprintf(stderr, "toe_version_check: is the engine attached "
+					     "to a NIC in this network namespace?\n");
+		else if (e.code() == std::errc::no_such_file_or_directory)
+			std::fprintf(stderr, "toe_version_check: is toe.ko loaded?\n");
 		return 1;
 	}
 }

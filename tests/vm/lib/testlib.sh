@@ -68,3 +68,14 @@ toe_load() {
 toe_unload() {
 	! toe_loaded || rmmod toe
 }
+
+# toe_attach NS IFNAME / toe_detach NS IFNAME: attach the engine to IFNAME
+# in namespace NS, or detach it. libtoe contexts need an attached engine in
+# their own namespace. This goes through tools/examples/toe-attach until
+# toectl has netlink commands for it.
+toe_attach() {
+	ip netns exec "$1" "${TOE_BUILD:?}/tools/examples/toe-attach" "$2"
+}
+toe_detach() {
+	ip netns exec "$1" "${TOE_BUILD:?}/tools/examples/toe-attach" --detach "$2"
+}
