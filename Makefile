@@ -51,10 +51,10 @@ check: deps
 	$(ROOT)/scripts/check
 
 check-unit: user
-	cd $(BUILD) && ctest --output-on-failure -j$$(nproc)
+	TOE_BUILD=$(BUILD) $(ROOT)/scripts/check --unit-only
 
 check-vm: all
-	$(ROOT)/tests/vm/run $$(cat $(ROOT)/tests/vm/suite)
+	TOE_BUILD=$(BUILD) $(ROOT)/scripts/check --vm-only
 
 demo: deps
 	$(MAKE) all
