@@ -28,6 +28,13 @@ constexpr std::uint32_t peer_tsval_base = 1000;
 constexpr unsigned max_records = 4096;
 constexpr unsigned max_polls = 100000;
 
+// TOE_FUZZ_TRACE=1 prints events and transmitted frames (for reproducers).
+bool tracing()
+{
+	static const bool on = std::getenv("TOE_FUZZ_TRACE") != nullptr;
+	return on;
+}
+
 [[noreturn]] void violation(const std::string &what)
 {
 	std::fprintf(stderr, "fuzz: engine contract violated: %s\n", what.c_str());
@@ -133,11 +140,15 @@ private:
 	std::map<std::pair<std::uint32_t, std::uint64_t>, Posted> posted_;
 	std::map<std::pair<std::uint32_t, std::uint64_t>, Posted> sends_;
 	std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> anon_;
+	std::set<std::pair<std::uint32_t, std::uint64_t>> accepts_;
 	std::uint64_t next_ref_ = 1;
 	testnet::TxCheck tx_check_;
 	std::vector<Bytes> tx_log_;
 	bool log_tx_ = true;
 	std::map<std::uint16_t, std::uint32_t> engine_tsval_; // by engine port
+	// The engine's ISN in its last SYN-ACK to each peer port: what a new
+	// connection to the listener (tcp_segment target 2) acknowledges.
+	std::map<std::uint16_t, std::uint32_t> synack_isn_;
 	std::uint32_t listener_ = 0, udp_ = 0, active_ = 0, passive_ = 0;
 	SetupView setup_view_;
 };
@@ -215,6 +226,9 @@ void FuzzEngine::on_tx(const toe_tx_frame &f)
 	if (tx_check_.problems())
 		violation("malformed transmit: " + tx_check_.first_problem);
 	for (auto &frame : frames) {
+		if (tracing())
+			std::fprintf(stderr, "tx: %s\n",
+				     testnet::describe_frame(frame).c_str());
 		auto info = testnet::parse_frame(frame);
 		if (!info)
 			violation("runt transmit");
@@ -226,6 +240,9 @@ void FuzzEngine::on_tx(const toe_tx_frame &f)
 		    (want_tag && info->vlan_id != fuzz_vlan_id))
 			violation("transmit with the wrong VLAN tag: " +
 				  testnet::describe_frame(frame));
+		if (info->is_tcp &&
+		    info->tcp_flags == (testnet::tcpflag::syn | testnet::tcpflag::ack))
+			synack_isn_[info->dst_port] = info->seq;
 		if (info->is_tcp) {
 			// Remember the engine's last TSval for the peer's TSecr.
 			const std::uint8_t *opt = frame.data() + info->l4_off + 20;
@@ -274,12 +291,26 @@ Handle &FuzzEngine::track(std::uint32_t value, std::uint32_t owner, int proto)
 
 void FuzzEngine::on_event(std::uint32_t owner, const toe_event &ev)
 {
+	if (tracing())
+		std::fprintf(stderr, "event owner %u: %s\n", owner,
+			     testnet::describe_event(ev).c_str());
 	if (owner != owner_one && owner != owner_two)
 		violation("event for an owner that has no sockets");
 	if (ev.type == TOE_EV_ACCEPT) {
 		Handle *listener = find(ev.parent);
 		if (!listener || listener->owner != owner)
 			violation("ACCEPT for another owner's listener");
+		if (!accepts_.erase({owner, ev.sock_ref}))
+			violation("ACCEPT for an unknown accept request: " +
+				  testnet::describe_event(ev));
+		if (ev.status != 0) {
+			// The request was cancelled (listener closed, owner
+			// released): no socket comes with it.
+			if (ev.sock != TOE_HANDLE_NONE)
+				violation("failed ACCEPT with a socket: " +
+					  testnet::describe_event(ev));
+			return;
+		}
 		track(ev.sock, owner, TOE_PROTO_TCP);
 		return;
 	}
@@ -381,6 +412,8 @@ std::vector<std::uint8_t> FuzzEngine::peer_options(bool syn, bool timestamps,
 void FuzzEngine::input(const Bytes &frame, std::uint32_t rx_flags,
 		       std::uint8_t cut)
 {
+	if (tracing())
+		std::fprintf(stderr, "rx: %s\n", testnet::describe_frame(frame).c_str());
 	std::uint32_t cuts[2] = {cut, 2u * cut};
 	testnet::input_frame(eng_, frame, rx_flags,
 			     cut ? std::span<const std::uint32_t>(cuts)
@@ -404,8 +437,9 @@ void FuzzEngine::setup()
 		track(listener_, owner_one, TOE_PROTO_TCP);
 		toe_sock_bind(eng_, owner_one, listener_, engine_ip, listen_port);
 		toe_sock_listen(eng_, owner_one, listener_, 4);
-		toe_sock_accept(eng_, owner_one, listener_, 2);
-		toe_sock_accept(eng_, owner_one, listener_, 3);
+		for (std::uint64_t ref : {2, 3})
+			if (toe_sock_accept(eng_, owner_one, listener_, ref) == 0)
+				accepts_.insert({owner_one, ref});
 	}
 	if (toe_sock_create(eng_, owner_one, TOE_PROTO_UDP, 4, &udp_) == 0) {
 		track(udp_, owner_one, TOE_PROTO_UDP);
@@ -466,8 +500,9 @@ void FuzzEngine::setup()
 			req.offset = (next_ref_ % 32) * 4096;
 			req.length = 4096;
 			req.user_ref = next_ref_++;
-			if (toe_sock_post_buffer(eng_, owner_one, sock, &req) == 0)
-				posted_[{owner_one, req.user_ref}] = {sock, req.length};
+			posted_[{owner_one, req.user_ref}] = {sock, req.length};
+			if (toe_sock_post_buffer(eng_, owner_one, sock, &req) != 0)
+				posted_.erase({owner_one, req.user_ref});
 		}
 	}
 	for (std::uint32_t sock : {active_, passive_}) {
@@ -478,8 +513,9 @@ void FuzzEngine::setup()
 		req.offset = 0;
 		req.length = 3000;
 		req.user_ref = next_ref_++;
-		if (toe_sock_send(eng_, owner_one, sock, &req) == 0)
-			sends_[{owner_one, req.user_ref}] = {sock, req.length};
+		sends_[{owner_one, req.user_ref}] = {sock, req.length};
+		if (toe_sock_send(eng_, owner_one, sock, &req) != 0)
+			sends_.erase({owner_one, req.user_ref});
 	}
 	log_tx_ = false;
 	tx_log_.clear();
@@ -524,10 +560,14 @@ void FuzzEngine::record_tcp(Reader &in, unsigned target)
 		engine_port = listen_port;
 		sock = passive_;
 		break;
-	case 2: // a new tuple for the listener
-		peer_port = std::uint16_t(passive_peer_port + 1 + (misc & 3));
+	case 2: { // a new tuple for the listener
+		peer_port = std::uint16_t(passive_peer_port + 1 + (target >> 3));
 		engine_port = listen_port;
+		auto isn = synack_isn_.find(peer_port);
+		if (isn != synack_isn_.end())
+			ack = isn->second;
 		break;
+	}
 	case 3: // a port nobody listens on
 		peer_port = 7777;
 		engine_port = 81;
@@ -601,6 +641,10 @@ void FuzzEngine::record_host(Reader &in)
 		target = &handles_[target_index % handles_.size()];
 		h = target->value;
 	}
+	// What a request may do depends on the handle's state before it:
+	// CLOSED may arrive inside the call.
+	Handle before = target ? *target : Handle{};
+	const Handle *checked = target ? &before : nullptr;
 	std::uint32_t owner = target ? target->owner : owner_one;
 	if (owner_choice == 1)
 		owner = owner_one;
@@ -620,10 +664,12 @@ void FuzzEngine::record_host(Reader &in)
 		req.threshold = in.u16();
 		req.timeout_ms = in.u8() * 10u;
 		req.user_ref = next_ref_++;
+		// Recorded first: parked data may return it inside the call.
+		posted_[{owner, req.user_ref}] = {h, req.length};
 		rc = toe_sock_post_buffer(eng_, owner, h, &req);
-		check_request("post_buffer", rc, target, owner);
-		if (rc == 0)
-			posted_[{owner, req.user_ref}] = {h, req.length};
+		check_request("post_buffer", rc, checked, owner);
+		if (rc != 0)
+			posted_.erase({owner, req.user_ref});
 		break;
 	}
 	case 1: { // send
@@ -636,25 +682,27 @@ void FuzzEngine::record_host(Reader &in)
 		req.dst_ip = (dst & 1) ? pending_ip : peer_ip;
 		req.dst_port = std::uint16_t(4000 + (dst >> 1));
 		req.user_ref = next_ref_++;
+		// Recorded first: a UDP send completes inside the call.
+		sends_[{owner, req.user_ref}] = {h, req.length};
 		rc = toe_sock_send(eng_, owner, h, &req);
-		check_request("send", rc, target, owner);
-		if (rc == 0)
-			sends_[{owner, req.user_ref}] = {h, req.length};
+		check_request("send", rc, checked, owner);
+		if (rc != 0)
+			sends_.erase({owner, req.user_ref});
 		break;
 	}
 	case 2:
 		rc = toe_sock_shutdown(eng_, owner, h, in.u8() % 4);
-		check_request("shutdown", rc, target, owner);
+		check_request("shutdown", rc, checked, owner);
 		break;
 	case 3:
 		rc = toe_sock_close(eng_, owner, h);
-		check_request("close", rc, target, owner);
+		check_request("close", rc, checked, owner);
 		if (rc == 0 && target)
 			target->dead = true;
 		break;
 	case 4:
 		rc = toe_sock_abort(eng_, owner, h);
-		check_request("abort", rc, target, owner);
+		check_request("abort", rc, checked, owner);
 		if (rc == 0 && target)
 			target->dead = true;
 		break;
@@ -662,13 +710,19 @@ void FuzzEngine::record_host(Reader &in)
 		int opt = in.u8() % 14;
 		std::uint64_t value = in.u32();
 		rc = toe_sock_setopt(eng_, owner, h, opt, value);
-		check_request("setopt", rc, target, owner);
+		check_request("setopt", rc, checked, owner);
 		break;
 	}
-	case 6:
-		rc = toe_sock_accept(eng_, owner, h, next_ref_++);
-		check_request("accept", rc, target, owner);
+	case 6: {
+		std::uint64_t ref = next_ref_++;
+		// Inserted first: the ACCEPT may come inside the call.
+		accepts_.insert({owner, ref});
+		rc = toe_sock_accept(eng_, owner, h, ref);
+		check_request("accept", rc, checked, owner);
+		if (rc != 0)
+			accepts_.erase({owner, ref});
 		break;
+	}
 	case 7: { // a new connection
 		std::uint8_t dst = in.u8();
 		std::uint16_t port = in.u16();
@@ -703,17 +757,20 @@ void FuzzEngine::record_host(Reader &in)
 		std::uint64_t off = in.u16() * 2u;
 		std::uint32_t len = in.u16();
 		std::uint32_t id = in.u8();
+		bool known = anon_.count({owner, id});
+		if (!known)
+			anon_[{owner, id}] = len;
 		rc = toe_anon_provide(eng_, owner, mem.anon.mem(), off, len, id);
-		if (rc == 0) {
-			if (!anon_.emplace(std::make_pair(owner, id), len).second)
-				violation("anon_provide accepted a duplicate id");
-		}
+		if (rc == 0 && known)
+			violation("anon_provide accepted a duplicate id");
+		if (rc != 0 && !known)
+			anon_.erase({owner, id});
 		break;
 	}
 	case 10: {
 		std::uint64_t value;
 		rc = toe_sock_getopt(eng_, owner, h, in.u8() % 14, &value);
-		check_request("getopt", rc, target, owner);
+		check_request("getopt", rc, checked, owner);
 		break;
 	}
 	case 11:
@@ -732,14 +789,14 @@ void FuzzEngine::record_host(Reader &in)
 		break;
 	case 12:
 		rc = toe_sock_listen(eng_, owner, h, in.u8());
-		check_request("listen", rc, target, owner);
+		check_request("listen", rc, checked, owner);
 		break;
 	case 13: {
 		std::uint8_t ip_choice = in.u8();
 		std::uint16_t port = in.u16();
 		static const std::uint32_t ips[3] = {0, engine_ip, peer_ip};
 		rc = toe_sock_bind(eng_, owner, h, ips[ip_choice % 3], port);
-		check_request("bind", rc, target, owner);
+		check_request("bind", rc, checked, owner);
 		break;
 	}
 	}
@@ -793,6 +850,9 @@ void FuzzEngine::finish()
 	if (!anon_.empty())
 		violation(std::to_string(anon_.size()) +
 			  " anonymous buffers never came back");
+	if (!accepts_.empty())
+		violation(std::to_string(accepts_.size()) +
+			  " accept requests never completed");
 	for (std::uint32_t owner : {owner_one, owner_two}) {
 		OwnerMemory &mem = memory_of(owner);
 		if (mem.recv.engine_refs() || mem.send.engine_refs() ||

@@ -24,7 +24,7 @@ namespace toe::fuzz {
 // Record types: the low 4 bits of a record's first byte.
 enum class FuzzOp : std::uint8_t {
 	raw_frame = 0, // u16 len, u8 rx_flags, u8 cut, bytes
-	tcp_segment = 1, // high nibble: target; see build_segment()
+	tcp_segment = 1, // high nibble: target; see README.md
 	udp_datagram = 2, // high nibble: port choice; u16 len, bytes
 	advance_clock = 3, // u32 microseconds, then timers run
 	host_request = 4, // u8 request, u8 target, u8 owner, arguments

@@ -96,7 +96,16 @@ int main(int argc, char **argv)
 		seed.raw_frame(toe::testnet::build_tcp_frame(
 			spec, 1000, 0, tcpflag::syn, 64240,
 			linux_syn_options(12345), none));
-		seed.tcp_segment(2, tcpflag::ack, 1, 1, 502, false, none, none);
+		// The same through the builder (peer port 6001), completed: the
+		// ACK acknowledges the engine's SYN-ACK.
+		seed.tcp_segment(2, tcpflag::syn, 0, 0, 64240, true,
+				 std::vector<std::uint8_t>{2, 4, 0x05, 0xb4, 4, 2,
+							   1, 3, 3, 7},
+				 none);
+		// The SYN offered timestamps, so every later segment has them.
+		seed.tcp_segment(2, tcpflag::ack, 1, 1, 502, true, none, none);
+		seed.tcp_segment(2, tcpflag::ack | tcpflag::psh, 1, 1, 502, true,
+				 none, data);
 		save("syn_linux_options", seed);
 	}
 	// Data in order on the accepted connection, then the peer's FIN.
@@ -217,7 +226,7 @@ int main(int argc, char **argv)
 		SeedWriter seed(0);
 		seed.host_request(7, 0, 1,
 				  concat(std::vector<std::uint8_t>{0}, be16(5001)));
-		seed.tcp_segment(4, tcpflag::syn | tcpflag::ack, 0, 0, 65535,
+		seed.tcp_segment(4, tcpflag::syn | tcpflag::ack, 0, 1, 65535,
 				 false, std::vector<std::uint8_t>{2, 4, 5, 0xb4},
 				 none);
 		save("active_open", seed);
@@ -230,8 +239,12 @@ int main(int argc, char **argv)
 					 std::vector<std::uint8_t>{7}));
 		seed.host_request(5, 3, 0,
 				  std::vector<std::uint8_t>{6, 0, 0, 0, 1});
-		seed.tcp_segment(1, tcpflag::ack | tcpflag::psh, 0, 0, 8192,
-				 false, none, data);
+		// More than the two posted named buffers hold.
+		std::vector<std::uint8_t> chunk(4000, 0x61);
+		for (int i = 0; i < 3; i++)
+			seed.tcp_segment(1, tcpflag::ack | tcpflag::psh,
+					 0, 0, 8192, false,
+					 none, chunk);
 		save("anon_delivery", seed);
 	}
 	// UDP: to the socket, to a closed port, with no checksum.

@@ -8,6 +8,13 @@ import json
 import sys
 
 
+def parse_size(text):
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    if text and text[-1] in units:
+        return int(text[:-1]) * units[text[-1]]
+    return int(text, 0)
+
+
 def harness_result(path):
     for line in open(path):
         if line.startswith("conn="):
@@ -27,8 +34,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--harness", required=True)
     parser.add_argument("--peer", required=True)
-    parser.add_argument("--engine-sends", type=int, required=True)
-    parser.add_argument("--peer-sends", type=int, required=True)
+    parser.add_argument("--engine-sends", type=parse_size, required=True)
+    parser.add_argument("--peer-sends", type=parse_size, required=True)
     parser.add_argument("--engine-end", choices=["closed", "reset"],
                         default="closed")
     parser.add_argument("--peer-end", default="eof")

@@ -1,5 +1,6 @@
 #include "bulk.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace toe::testnet {
@@ -47,7 +48,8 @@ void BulkEndpoint::post_buffer()
 
 void BulkEndpoint::push_sends()
 {
-	while (!close_requested_ && sends_pending_ < opt_.sends_in_flight &&
+	while (!close_requested_ &&
+	       sends_pending_.size() < opt_.sends_in_flight &&
 	       send_queued_ < send_len_) {
 		std::uint64_t len = std::min<std::uint64_t>(
 			opt_.send_chunk, send_len_ - send_queued_);
@@ -64,8 +66,8 @@ void BulkEndpoint::push_sends()
 			fail("send: " + std::string(std::strerror(-rc)));
 			return;
 		}
+		sends_pending_.push_back(send_queued_);
 		send_queued_ += len;
-		sends_pending_++;
 	}
 	if (send_queued_ == send_len_ && opt_.shutdown_when_sent && !shut_wr_ &&
 	    !close_requested_ && !reset_) {
@@ -130,21 +132,31 @@ void BulkEndpoint::on_event(const toe_event &ev)
 			post_buffer();
 		break;
 	}
-	case TOE_EV_SEND:
-		if (sends_pending_ == 0 || ev.buf_ref != send_acked_) {
-			fail("send completion out of order: " + describe_event(ev));
-			return;
-		}
-		sends_pending_--;
+	case TOE_EV_SEND: {
 		if (ev.status != 0) {
-			// Sends fail once the connection is gone; not an error
-			// of the engine's.
+			// Sends fail once the connection is gone (not the engine's
+			// error), in whatever order; each must be one we made.
+			auto it = std::find(sends_pending_.begin(),
+					    sends_pending_.end(), ev.buf_ref);
+			if (it == sends_pending_.end()) {
+				fail("unknown send failed: " + describe_event(ev));
+				return;
+			}
+			sends_pending_.erase(it);
 			error_status_ = error_status_ ? error_status_ : ev.status;
 			break;
 		}
+		// Bytes are acknowledged in order, so completions are too.
+		if (sends_pending_.empty() || ev.buf_ref != sends_pending_.front() ||
+		    ev.buf_ref != send_acked_) {
+			fail("send completion out of order: " + describe_event(ev));
+			return;
+		}
+		sends_pending_.pop_front();
 		send_acked_ += ev.bytes;
 		push_sends();
 		break;
+	}
 	case TOE_EV_PEER_CLOSED:
 		peer_closed_ = true;
 		break;
@@ -162,8 +174,8 @@ void BulkEndpoint::on_event(const toe_event &ev)
 			fail("CLOSED with " +
 			     std::to_string(next_post_ref_ - next_return_ref_) +
 			     " named buffers not returned");
-		if (sends_pending_)
-			fail("CLOSED with " + std::to_string(sends_pending_) +
+		if (!sends_pending_.empty())
+			fail("CLOSED with " + std::to_string(sends_pending_.size()) +
 			     " sends not completed");
 		return;
 	default:

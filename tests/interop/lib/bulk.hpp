@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -79,7 +80,7 @@ private:
 
 	std::uint64_t send_queued_ = 0; // bytes handed to toe_sock_send
 	std::uint64_t send_acked_ = 0; // bytes whose TOE_EV_SEND came back
-	unsigned sends_pending_ = 0;
+	std::deque<std::uint64_t> sends_pending_; // user_refs (offsets), in order
 	std::uint64_t received_ = 0;
 	std::uint64_t next_post_ref_ = 0;
 	std::uint64_t next_return_ref_ = 0;

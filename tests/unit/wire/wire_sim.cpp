@@ -1,9 +1,25 @@
 #include "wire_sim.hpp"
 
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 namespace toe::wiresim {
+namespace {
+
+// TOE_WIRE_TRACE=1 prints every event, =2 also every frame delivered.
+int trace_level()
+{
+	static const int level = [] {
+		const char *env = std::getenv("TOE_WIRE_TRACE");
+		return env ? std::atoi(env) : 0;
+	}();
+	return level;
+}
+
+} // namespace
 
 void fill_pattern(std::uint8_t *buf, std::size_t len, std::uint64_t seed)
 {
@@ -187,6 +203,10 @@ void Simulation::dispatch_events()
 			while (hosts_[i]->has_events()) {
 				toe_event ev = hosts_[i]->pop_event();
 				any = true;
+				if (trace_level() >= 1)
+					std::fprintf(stderr, "%12.6f %c: %s\n",
+						     double(now_) / 1e6, "AB"[i],
+						     testnet::describe_event(ev).c_str());
 				if (on_event)
 					on_event(i, ev);
 			}
@@ -222,6 +242,10 @@ std::string Simulation::run_until(const std::function<bool()> &done,
 		Bytes frame;
 		int to;
 		while ((to = wire_.pop_due(now_, frame)) >= 0) {
+			if (trace_level() >= 2)
+				std::fprintf(stderr, "%12.6f %c> %s\n", double(now_) / 1e6,
+					     "AB"[to],
+					     testnet::describe_frame(frame).c_str());
 			hosts_[to]->receive(frame);
 			dispatch_events();
 		}
