@@ -11,7 +11,7 @@ port=7000
 
 # A server for one connection on side A; sets server_pid.
 start_server() {
-	ex_bg "$EX_LOGS/server-$TOPO_KIND-$1.log" on_a "$EX_BIN/toe-echo" server --count 1 \
+	ex_bg "$EX_LOGS/server-$TOPO_KIND-$1.log" on_a "$EX_BIN/toe-echo" server --verbose --count 1 \
 		"$TOPO_IP_A:$port"
 	server_pid=$EX_LAST_PID
 	ex_wait_line "$EX_LOGS/server-$TOPO_KIND-$1.log" '^listening on'

@@ -10,6 +10,9 @@ source "$here/lib.sh"
 
 echo_port=7300
 victim_port=7301
+new_port=7302
+# One wire is enough here; TOE_EXAMPLES_WIRES="veth virtio" runs both.
+TOE_EXAMPLES_WIRES=${TOE_EXAMPLES_WIRES:-veth}
 
 # TcpEstabResets in side B: connections that went from ESTABLISHED (or
 # CLOSE-WAIT) straight to CLOSED, which a received RST does.
@@ -22,6 +25,14 @@ counters() {
 
 counter_is() { [[ $(toe_counter "$1") == "$2" ]]; }
 
+# host_can_bind PORT: a kernel socket on side A can bind the port.
+host_can_bind() {
+	on_a python3 -c '
+import socket, sys
+socket.socket().bind((sys.argv[1], int(sys.argv[2])))
+' "$TOPO_IP_A" "$1"
+}
+
 echo_works() {
 	local reply
 	reply=$(echo "$1" | on_b timeout 30 nc -N "$TOPO_IP_A" "$echo_port")
@@ -30,7 +41,7 @@ echo_works() {
 
 case_kill9() {
 	local echo_log=$EX_LOGS/echo-$TOPO_KIND.log
-	ex_bg "$echo_log" on_a "$EX_BIN/toe-echo" server "$TOPO_IP_A:$echo_port"
+	ex_bg "$echo_log" on_a "$EX_BIN/toe-echo" server --verbose "$TOPO_IP_A:$echo_port"
 	local echo_pid=$EX_LAST_PID
 	ex_wait_line "$echo_log" '^listening on'
 	echo_works "before"
@@ -86,15 +97,15 @@ except OSError as e:
 
 	# The application that ran all along still works...
 	echo_works "after the kill"
-	# ...and so does a new one, on the victim's port.
+	# ...and so does a new one.
 	local file
 	file=$(ex_file after-kill 4M)
 	local rx_log=$EX_LOGS/after-kill-$TOPO_KIND.log
 	ex_bg "$rx_log" on_a "$EX_BIN/toe-recvfile" receive --expect-sha256 "$(ex_sha256 "$file")" \
-		"$TOPO_IP_A:$victim_port"
+		"$TOPO_IP_A:$new_port"
 	local rx=$EX_LAST_PID
 	ex_wait_line "$rx_log" '^listening on'
-	on_b socat -u "FILE:$file" "TCP:$TOPO_IP_A:$victim_port"
+	on_b socat -u "FILE:$file" "TCP:$TOPO_IP_A:$new_port"
 	ex_wait_pid "$rx" 120 || t_fail "a new receiver after the kill failed: $(cat "$rx_log")"
 
 	kill -TERM "$echo_pid"
@@ -104,6 +115,11 @@ except OSError as e:
 			t_fail "with every application gone: $(counters)"
 	done
 	echo "with every application gone: $(counters)"
+
+	# The module keeps a TCP port reserved in the host stack for a while
+	# after its socket is gone (TIME_WAIT's lifetime); then it is free.
+	wait_until 150 "port $victim_port to be free in the host stack" host_can_bind "$victim_port" ||
+		t_fail "port $victim_port is still reserved long after the kill"
 }
 
 t_each_wire kill9_mid_transfer case_kill9

@@ -16,7 +16,7 @@ kernel_port=7202
 case_passthrough() {
 	# A toe application owns toe_port, so the engine is busy on this NIC.
 	local log=$EX_LOGS/server-$TOPO_KIND.log
-	ex_bg "$log" on_a "$EX_BIN/toe-echo" server "$TOPO_IP_A:$toe_port"
+	ex_bg "$log" on_a "$EX_BIN/toe-echo" server --verbose "$TOPO_IP_A:$toe_port"
 	ex_wait_line "$log" '^listening on'
 
 	# A port nobody holds: the kernel answers the SYN with RST.

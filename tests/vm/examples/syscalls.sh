@@ -22,7 +22,7 @@ between_markers() {
 
 case_syscalls() {
 	trap ex_down EXIT
-	ex_up veth --poll-idle-us 2000000
+	ex_up veth --poll-idle-us 1000000
 	ex_bg "$EX_LOGS/socat-echo.log" on_b socat \
 		"TCP-LISTEN:$port,bind=$TOPO_IP_B,reuseaddr,fork" PIPE
 	wait_tcp_listen "$TOPO_NS_B" "$port"
