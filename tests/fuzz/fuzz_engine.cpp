@@ -163,9 +163,11 @@ FuzzEngine::FuzzEngine(std::uint8_t config) : config_(config)
 	cfg.vlan_id = (config & cfg_vlan) ? fuzz_vlan_id : 0;
 	cfg.local_ips[0] = engine_ip;
 	cfg.nr_local_ips = 1;
-	cfg.buflet_count = 256;
-	cfg.buflet_size = 2048;
-	cfg.sock_buflets_max = 64;
+	// A small pool: cheap to create per input, quick to run dry, and
+	// small cells make segments span several buflets.
+	cfg.buflet_count = 64;
+	cfg.buflet_size = 512;
+	cfg.sock_buflets_max = 32;
 	cfg.max_sockets = 32;
 	cfg.syn_queue_max = 8;
 	cfg.time_wait_max = 8;
