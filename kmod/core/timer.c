@@ -13,7 +13,6 @@
 #include "engine.h"
 
 #define WHEEL_MASK ((u64)TOE_WHEEL_SLOTS - 1)
-#define WHEEL_SPAN_BITS (TOE_WHEEL_BITS * TOE_WHEEL_LEVELS)
 
 static inline u32 level_shift(u32 lvl)
 {
@@ -23,6 +22,13 @@ static inline u32 level_shift(u32 lvl)
 static inline u32 slot_index(u64 t, u32 lvl)
 {
 	return (u32)((t >> level_shift(lvl)) & WHEEL_MASK);
+}
+
+/* An expiry's level: the highest 6-bit group in which it differs from the
+ * wheel's time. */
+static inline u32 level_of(u64 diff)
+{
+	return diff ? (u32)(63 - __builtin_clzll(diff)) / TOE_WHEEL_BITS : 0;
 }
 
 static bool is_slot_head(const struct toe_timer_wheel *w,
@@ -57,18 +63,11 @@ static void place(struct toe_timer_wheel *w, struct toe_timer *t)
 {
 	u64 exp = t->expires_us < w->cur ? w->cur : t->expires_us;
 	u64 diff = exp ^ w->cur;
-	u32 lvl = 0;
+	u32 lvl;
 	u32 idx;
 	struct toe_timer **head;
 
-	if (diff >> WHEEL_SPAN_BITS) {
-		/* Beyond the wheel's span: park at the end of it and place
-		 * again from there. */
-		exp = w->cur | ((1ull << WHEEL_SPAN_BITS) - 1);
-		diff = exp ^ w->cur;
-	}
-	if (diff)
-		lvl = (63 - __builtin_clzll(diff)) / TOE_WHEEL_BITS;
+	lvl = level_of(diff);
 	idx = slot_index(exp, lvl);
 	head = &w->slots[lvl][idx];
 	t->next = *head;

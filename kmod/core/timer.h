@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The engine's timer wheel: hierarchical, 8 levels of 64 slots at 1 us
- * resolution, with occupancy bitmaps so that advancing the clock costs
+ * The engine's timer wheel: hierarchical, 11 levels of 64 slots at 1 us
+ * resolution (the whole 64-bit time range), with occupancy bitmaps so that advancing the clock costs
  * O(levels) per armed timer and nothing scans idle slots or connections.
  * A timer armed for time T runs on the first toe_engine_poll() with
  * toe_os_now_us() >= T, exactly (timers cascade down to 1 us slots).
@@ -37,7 +37,8 @@ struct toe_timer {
 
 #define TOE_WHEEL_BITS 6
 #define TOE_WHEEL_SLOTS (1u << TOE_WHEEL_BITS)
-#define TOE_WHEEL_LEVELS 8
+/* 11 levels of 6 bits cover all 64 bits of time: any expiry has a slot. */
+#define TOE_WHEEL_LEVELS 11
 
 struct toe_timer_wheel {
 	u64 cur; /* every timer expiring before cur has run */

@@ -415,6 +415,12 @@ HostMem::HostMem(size_t len, uint8_t fill) : buf_(len, fill)
 	toe_user_mem_init(&mem_, buf_.data(), buf_.size());
 }
 
+HostMem::~HostMem()
+{
+	EXPECT_EQ(mem_.refs, 0)
+		<< "host memory freed while the engine holds references to it";
+}
+
 std::string HostMem::str(size_t off, size_t len) const
 {
 	if (off > buf_.size())
@@ -519,6 +525,7 @@ TestPort::~TestPort()
 {
 	if (eng_)
 		toe_engine_destroy(eng_);
+	eng_ = nullptr;
 }
 
 int TestPort::xmit_cb(void *port, const toe_tx_frame *f)
@@ -727,6 +734,12 @@ void TestPort::run_until(uint64_t t)
 	if (t > now())
 		set_clock(t);
 	poll();
+}
+
+HostMem &TestPort::mem(size_t len, uint8_t fill)
+{
+	mems_.push_back(std::make_unique<HostMem>(len, fill));
+	return *mems_.back();
 }
 
 toe_engine_counters TestPort::counters() const

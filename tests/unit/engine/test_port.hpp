@@ -168,6 +168,9 @@ Frame parse_frame(const Bytes &raw);
 class HostMem {
 public:
 	explicit HostMem(size_t len, uint8_t fill = 0);
+	// Fails the test when the engine still holds references: an engine
+	// must be destroyed (or its owner released) before its memory goes.
+	~HostMem();
 	HostMem(const HostMem &) = delete;
 	HostMem &operator=(const HostMem &) = delete;
 	toe_mem *mem() { return &mem_; }
@@ -271,12 +274,18 @@ public:
 
 	toe_engine_counters counters() const;
 
+	// Host memory that lives as long as the port, so it outlasts the
+	// engine's references whatever order a test tears down in.
+	HostMem &mem(size_t len, uint8_t fill = 0);
+
 private:
 	static int xmit_cb(void *port, const toe_tx_frame *f);
 	static void event_cb(void *port, uint32_t owner, const toe_event *ev);
 	static int resolve_cb(void *port, uint32_t ip, uint8_t mac[6]);
 	void capture(const toe_tx_frame *f);
 
+	// Declared first: destroyed after the engine.
+	std::vector<std::unique_ptr<HostMem>> mems_;
 	toe_engine_config cfg_{};
 	toe_engine *eng_ = nullptr;
 	std::deque<Frame> tx_;
