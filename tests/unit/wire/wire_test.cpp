@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cinttypes>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -104,6 +105,7 @@ TEST_P(WireTransfer, BothWaysByteExact)
 {
 	const Scenario &sc = GetParam();
 	auto wall_start = std::chrono::steady_clock::now();
+	std::clock_t cpu_start = std::clock();
 	toe_user_clock_set(1'000'000);
 
 	Wire wire(sc.wire);
@@ -190,6 +192,7 @@ TEST_P(WireTransfer, BothWaysByteExact)
 					 sc.virtual_limit_s * 1'000'000);
 	std::uint64_t transfer_virtual_us = sim.now() - 1'000'000;
 	auto wall_transfer = std::chrono::steady_clock::now() - wall_start;
+	double cpu_s = double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
 
 	std::string state = dump_host("A", a) + dump_host("B", b);
 	ASSERT_EQ(stop, "") << state;
@@ -241,11 +244,11 @@ TEST_P(WireTransfer, BothWaysByteExact)
 	double wall_s = std::chrono::duration<double>(wall_transfer).count();
 	double virtual_s = double(transfer_virtual_us) / 1e6;
 	const WireStats &ws = wire.stats();
-	std::printf("[ wire     ] %s: %" PRIu64 " MiB each way in %.2f s wall "
-		    "(%.0f MiB/s both ways), %.3f s virtual (%.1f Mbit/s each "
-		    "way)\n",
-		    sc.name, sc.bytes / mib, wall_s,
-		    wall_s > 0 ? 2.0 * double(sc.bytes) / mib / wall_s : 0.0,
+	std::printf("[ wire     ] %s: %" PRIu64 " MiB each way in %.2f s wall, "
+		    "%.2f s CPU (%.0f MiB/s of CPU both ways), %.3f s virtual "
+		    "(%.1f Mbit/s each way)\n",
+		    sc.name, sc.bytes / mib, wall_s, cpu_s,
+		    cpu_s > 0 ? 2.0 * double(sc.bytes) / mib / cpu_s : 0.0,
 		    virtual_s,
 		    virtual_s > 0 ? double(sc.bytes) * 8 / virtual_s / 1e6 : 0.0);
 	std::printf("[ wire     ] frames %" PRIu64 ", lost %" PRIu64
@@ -257,6 +260,7 @@ TEST_P(WireTransfer, BothWaysByteExact)
 		    ca.tcp_retransmits, cb.tcp_retransmits, ca.bad_csum,
 		    cb.bad_csum);
 	RecordProperty("wall_seconds", std::to_string(wall_s));
+	RecordProperty("cpu_seconds", std::to_string(cpu_s));
 	RecordProperty("virtual_seconds", std::to_string(virtual_s));
 }
 
