@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * TCP's interface to the engine core. PLACEHOLDER written by the engine
- * core so the core builds; the TCP implementation replaces this file with
- * its own (it owns tcp.h and tcp_*.c). The prototypes below are the core's
- * proposal of what it calls; struct toe_tcp_cb is embedded in struct
- * toe_sock as member "tcp". This header must not include sock.h or
- * engine.h (sock.h includes it).
+ * TCP's interface to the engine core, and its per-connection and
+ * per-engine state.
+ *
+ * The TCP follows RFC 9293 with window scaling and timestamps (RFC 7323),
+ * RFC 6298 retransmission timeouts, NewReno (RFC 5681, 6582, 6928), RFC 6528
+ * initial sequence numbers, the RFC 5961 defences against blind RST, SYN
+ * and data injection, and SYN cookies (RFC 4987) when the SYN queue is
+ * full. docs/engine-tcp.md describes the choices.
+ *
+ * struct toe_tcp_cb is embedded in struct toe_sock as member "tcp" and
+ * struct toe_tcp_engine in struct toe_engine as member "tcp". This header
+ * must not include sock.h or engine.h (sock.h includes it).
  */
 #ifndef TOE_TCP_H
 #define TOE_TCP_H
 
 #include "toe_os.h"
 #include "timer.h"
+#include "tcp_cc.h"
+#include "tcp_isn.h"
+#include "tcp_rto.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,12 +31,203 @@ struct toe_sock;
 struct toe_pkt;
 struct toe_send_desc;
 struct toe_sock_info;
+struct toe_buflet;
 
-/* TCP's per-connection control block (the full one is TCP's). */
+/*
+ * Counters, kept per connection and summed per engine. Segments are TCP
+ * segments (a GSO super-frame counts as the segments it becomes).
+ */
+struct toe_tcp_stats {
+	u64 segs_in;
+	u64 segs_out;
+	u64 bytes_in; /* payload accepted in order */
+	u64 bytes_out; /* payload sent, retransmissions included */
+	u64 retransmits; /* segments sent again, any cause */
+	u64 fast_retransmits; /* by three duplicate ACKs or a partial ACK */
+	u64 timeouts; /* retransmission timer expiries */
+	u64 dupacks_in;
+	u64 ooo_segs_in; /* segments queued out of order */
+	u64 dup_segs_in; /* segments wholly below rcv_nxt */
+	u64 challenge_acks;
+	u64 challenge_acks_suppressed; /* over the rate limit */
+	u64 paws_drops;
+	u64 bad_acks; /* ACK of data never sent */
+	u64 window_probes;
+	u64 keepalive_probes;
+	u64 rst_in;
+	u64 rst_out;
+	u64 delayed_acks; /* ACKs sent by the delayed-ACK timer */
+	/* engine-wide only */
+	u64 active_opens;
+	u64 passive_opens;
+	u64 connect_failures;
+	u64 resets; /* connections ended by a valid RST */
+	u64 aborts_timeout; /* retransmission, keepalive or SYN timeouts */
+	u64 syncookies_sent;
+	u64 syncookies_ok;
+	u64 syncookies_failed;
+	u64 listen_drops; /* SYNs dropped: accept queue full, no memory */
+	u64 time_wait_recycled; /* TIME_WAIT sockets ended early by the cap */
+	u64 closed_port_rsts; /* RSTs for segments to no connection */
+};
+
+/*
+ * Engine-wide tunables. The defaults are set by toe_tcp_engine_init(); the
+ * port may change them before it creates sockets (module parameters, test
+ * set-up).
+ */
+struct toe_tcp_tunables {
+	u32 msl_ms; /* TIME_WAIT lasts 2 * MSL; default 30 s */
+	u32 fin_timeout_ms; /* orphaned FIN_WAIT_2; default 60 s */
+	u32 syn_retries; /* SYN retransmissions before -ETIMEDOUT; 6 */
+	u32 synack_retries; /* SYN-ACK retransmissions; 5 */
+	u32 retries; /* data retransmissions of one segment; 15 */
+	u32 delack_us; /* delayed-ACK bound; 40 ms */
+	u32 keepidle_s; /* defaults for TOE_OPT_KEEP*: 7200 s, */
+	u32 keepintvl_s; /* 75 s, */
+	u32 keepcnt; /* 9 probes */
+	u32 rcv_wscale; /* the window scale we offer; 7 */
+	u32 challenge_ack_limit; /* per connection per window; 10 */
+	u32 challenge_ack_window_ms; /* 5 s */
+};
+
+/* TCP's part of struct toe_engine. */
+struct toe_tcp_engine {
+	struct toe_tcp_tunables tun;
+	struct toe_tcp_secret secret; /* ISNs, timestamp offsets, cookies */
+	struct toe_sock *tw_head; /* TIME_WAIT sockets, oldest first */
+	struct toe_sock *tw_tail;
+	/*
+	 * The socket TCP is working on: it is freed only when TCP returns,
+	 * so no code path touches a freed control block.
+	 */
+	struct toe_sock *busy;
+	struct toe_tcp_stats stats;
+};
+
+/* toe_tcp_cb.flags (TOE_TCPF_* in pkt.h are the header flags) */
+#define TOE_TCB_TS_OK (1u << 0) /* timestamps negotiated */
+#define TOE_TCB_WS_OK (1u << 1) /* window scaling negotiated */
+#define TOE_TCB_NODELAY (1u << 2) /* Nagle off */
+#define TOE_TCB_KEEPALIVE (1u << 3)
+#define TOE_TCB_FIN_QUEUED (1u << 4) /* FIN follows the queued data */
+#define TOE_TCB_FIN_SENT (1u << 5) /* FIN has been sent at least once */
+#define TOE_TCB_PASSIVE (1u << 6) /* a listener's child */
+#define TOE_TCB_RTT_TIMING (1u << 7) /* rtt_seq is being timed */
+#define TOE_TCB_SYN_RETRANSMITTED (1u << 8)
+#define TOE_TCB_PERSIST (1u << 9) /* rtx_timer runs as the persist timer */
+#define TOE_TCB_ACK_NOW (1u << 10) /* an ACK must go out before we return */
+#define TOE_TCB_IN_SYNQ (1u << 11) /* counted in the engine's SYN queue */
+#define TOE_TCB_IN_TW (1u << 12) /* on the TIME_WAIT list */
+#define TOE_TCB_FW2_TIMER (1u << 13) /* state_timer is the FIN_WAIT_2 one */
+#define TOE_TCB_COOKIE (1u << 14) /* created from a SYN cookie */
+#define TOE_TCB_OOO_FIN (1u << 15) /* a FIN beyond rcv_nxt is recorded */
+#define TOE_TCB_FORCE (1u << 16) /* persist expiry: send despite SWS */
+#define TOE_TCB_REAP (1u << 17) /* free when TCP returns (see busy) */
+
+/* The per-connection state (the transmission control block). */
 struct toe_tcp_cb {
 	u8 state; /* TOE_TCPS_* */
-	struct toe_timer rtx_timer;
+	u8 snd_wscale; /* the peer's shift, applied to its windows */
+	u8 rcv_wscale; /* our shift, applied to the windows we send */
+	u8 keep_probes; /* unanswered keepalive probes */
+	u32 flags; /* TOE_TCB_* */
+	int error; /* why the connection died (-errno), for late requests */
+
+	/* send sequence space (RFC 9293 3.3.1) */
+	u32 iss;
+	u32 snd_una;
+	u32 snd_nxt; /* next to send; below snd_max after a timeout */
+	u32 snd_max; /* highest sequence number sent, plus one */
+	u32 snd_wnd; /* the peer's window, scaled */
+	u32 snd_wl1;
+	u32 snd_wl2;
+	u32 max_sndwnd; /* largest window the peer offered */
+	u32 snd_end; /* sequence number after the last queued byte */
+	u32 snd_sml; /* end of the last sub-MSS segment sent (Nagle) */
+
+	/* receive sequence space */
+	u32 irs;
+	u32 rcv_nxt;
+	u32 rcv_adv; /* right edge of the window we advertised */
+	u32 rcv_space_max; /* largest receive space seen (SWS avoidance) */
+	u32 rcv_unacked; /* in-order bytes not yet acknowledged */
+	u32 last_ack_sent; /* RCV.NXT in our last ACK (RFC 7323 4.3) */
+
+	/* segment sizes: payload bytes per segment, options excluded */
+	u16 mss; /* effective send MSS */
+	u16 peer_mss; /* the peer's MSS option, or 536 */
+	u16 adv_mss; /* the MSS we announced */
+	u16 rcv_mss; /* largest segment received, up to adv_mss */
+	u16 user_mss; /* TOE_OPT_MAXSEG, 0 = none */
+	u16 reserved0;
+
+	/* timestamps (RFC 7323) */
+	u32 ts_offset; /* added to our clock on this connection */
+	u32 ts_recent;
+	u64 ts_recent_us; /* when ts_recent was last updated */
+
+	/* RTT measurement without timestamps (Karn's algorithm) */
+	u32 rtt_seq;
+	u64 rtt_start_us;
+
+	struct toe_tcp_rto rto;
+	struct toe_tcp_cc cc;
+	u32 rtx_count; /* consecutive timeouts without progress */
+	u64 rtx_start_us; /* when the first of them was armed */
+	u32 persist_backoff;
+	u32 user_timeout_ms; /* TOE_OPT_USER_TIMEOUT, 0 = retries bound */
+
+	/* send queue: host requests in sequence order, none copied */
+	struct toe_send_desc *sq_head; /* oldest, holds snd_una */
+	struct toe_send_desc *sq_tail;
+	struct toe_send_desc *sq_cursor; /* holds snd_nxt (a hint) */
+	u64 last_send_us; /* last data transmission (idle restart) */
+	u64 last_recv_us; /* last segment received (keepalive) */
+
+	/* out-of-order queue: buflet segments by sequence, no overlaps */
+	struct toe_buflet *ooo_head;
+	u32 ooo_bytes;
+	u32 ooo_segs;
+	u32 ooo_fin_seq; /* with TOE_TCB_OOO_FIN: the FIN's sequence number */
+
+	/* keepalive (TOE_OPT_KEEP*) */
+	u32 keepidle_s;
+	u32 keepintvl_s;
+	u32 keepcnt;
+
+	/* RFC 5961 challenge ACK throttle */
+	u64 chack_window_us;
+	u32 chack_count;
+
+	/* listener: its children in SYN-RECEIVED; child: the list link */
+	struct toe_sock *synq_head;
+	struct toe_sock *synq_next;
+	struct toe_sock *synq_prev;
+	u32 synq_len;
+	u64 last_cookie_us; /* listener: when it last sent a SYN cookie */
+
+	/* TIME_WAIT list link */
+	struct toe_sock *tw_next;
+	struct toe_sock *tw_prev;
+
+	struct toe_timer rtx_timer; /* retransmission, SYN, persist */
+	struct toe_timer delack_timer;
+	struct toe_timer keep_timer;
+	struct toe_timer state_timer; /* linger, FIN_WAIT_2, TIME_WAIT */
+
+	struct toe_tcp_stats stats;
 };
+
+/*
+ * Sets the tunables' defaults and the secret (from the configuration, or
+ * random when it is zero). Called by toe_engine_create().
+ */
+void toe_tcp_engine_init(struct toe_engine *eng);
+
+/* Engine-wide TCP counters. */
+void toe_tcp_get_stats(const struct toe_engine *eng,
+		       struct toe_tcp_stats *stats);
 
 /* A new TCP socket (host-created or a listener's child) is set up. */
 void toe_tcp_sock_init(struct toe_engine *eng, struct toe_sock *sk);
@@ -39,6 +239,13 @@ void toe_tcp_input(struct toe_engine *eng, struct toe_sock *sk,
 /* A segment matching only a listener (SYN, or ACK of a SYN cookie). */
 void toe_tcp_listen_input(struct toe_engine *eng, struct toe_sock *listener,
 			  const struct toe_pkt *pkt);
+
+/*
+ * A TCP segment for a local address and port that no connection or
+ * listener of the engine owns, when the port is the engine's (bound by one
+ * of its sockets): answers with RST as RFC 9293 3.10.7.1 says for CLOSED.
+ */
+void toe_tcp_reject(struct toe_engine *eng, const struct toe_pkt *pkt);
 
 /* sk is bound, its remote address and next hop are known: send SYN. */
 int toe_tcp_connect(struct toe_engine *eng, struct toe_sock *sk);
@@ -63,13 +270,19 @@ int toe_tcp_getopt(struct toe_engine *eng, struct toe_sock *sk, int opt,
 /* Receive space grew (a buffer was posted): maybe send a window update. */
 void toe_tcp_on_buffer_posted(struct toe_engine *eng, struct toe_sock *sk);
 
-/* sk is about to be freed: cancel timers, free out-of-order buflets,
+/*
+ * sk is about to be freed: cancel timers, free out-of-order buflets,
  * complete every send request still queued (toe_send_complete with an
- * error). */
+ * error).
+ */
 void toe_tcp_release(struct toe_engine *eng, struct toe_sock *sk);
 
 /* TCP's part of the introspection record. */
 void toe_tcp_get_info(const struct toe_sock *sk, struct toe_sock_info *info);
+
+/* The connection's counters. */
+void toe_tcp_get_sock_stats(const struct toe_sock *sk,
+			    struct toe_tcp_stats *stats);
 
 #ifdef __cplusplus
 }
