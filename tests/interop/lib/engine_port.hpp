@@ -48,12 +48,13 @@ struct TxCheck {
 	std::uint64_t bad_l4_csum = 0; // complete checksum that is wrong
 	std::uint64_t bad_pseudo_seed = 0; // partial checksum seed is wrong
 	std::uint64_t bad_gso = 0; // gso_size with a non-TCP frame, etc.
+	std::uint64_t bad_l2 = 0; // wrong MACs or VLAN tag (the port checks)
 	std::string first_problem;
 
 	std::uint64_t problems() const
 	{
 		return bad_fragment + bad_length + bad_ip_csum + bad_l4_csum +
-		       bad_pseudo_seed + bad_gso;
+		       bad_pseudo_seed + bad_gso + bad_l2;
 	}
 };
 

@@ -104,6 +104,7 @@ SimHost::SimHost(int side, Wire &wire, const HostConfig &config)
 	toe_engine_config cfg;
 	toe_engine_config_defaults(&cfg);
 	std::memcpy(cfg.mac, config.mac, 6);
+	cfg.vlan_id = config.vlan_id;
 	cfg.local_ips[0] = config.ip;
 	cfg.nr_local_ips = 1;
 	cfg.random_seed = config.random_seed;
@@ -154,8 +155,20 @@ int SimHost::xmit(void *port, const toe_tx_frame *f)
 	auto frames = testnet::frames_for_wire(*f, self->tx_check_,
 					       self->config_.keep_super_frames);
 	std::uint64_t now = toe_os_now_us();
-	for (auto &frame : frames)
+	for (auto &frame : frames) {
+		auto info = testnet::parse_frame(frame);
+		bool tagged = self->config_.vlan_id != 0;
+		if (!info || std::memcmp(info->src_mac, self->config_.mac, 6) ||
+		    info->vlan_tagged != tagged ||
+		    (tagged && info->vlan_id != self->config_.vlan_id)) {
+			self->tx_check_.bad_l2++;
+			if (self->tx_check_.first_problem.empty())
+				self->tx_check_.first_problem =
+					"wrong source MAC or VLAN tag: " +
+					testnet::describe_frame(frame);
+		}
 		self->wire_.transmit(self->side_, std::move(frame), now);
+	}
 	return 0;
 }
 

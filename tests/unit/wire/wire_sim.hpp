@@ -110,6 +110,7 @@ struct HostConfig {
 	std::uint8_t mac[6] = {};
 	bool tx_offload = false; // partial checksums and TCP GSO
 	bool keep_super_frames = false; // deliver GSO frames whole (GRO)
+	std::uint16_t vlan_id = 0;
 	std::uint64_t random_seed = 1;
 	std::function<void(toe_engine_config &)> tune; // last word on config
 };

@@ -35,6 +35,7 @@ struct Scenario {
 	WireConfig wire;
 	std::uint64_t bytes = 64 * mib;
 	bool keep_super_frames = false;
+	std::uint16_t vlan_id = 0; // both engines on this VLAN
 	// Virtual time allowed for the whole transfer.
 	std::uint64_t virtual_limit_s = 4 * 3600;
 };
@@ -117,10 +118,12 @@ TEST_P(WireTransfer, BothWaysByteExact)
 	config_a.tx_offload = true;
 	config_a.keep_super_frames = sc.keep_super_frames;
 	config_a.random_seed = sc.wire.seed * 2 + 1;
+	config_a.vlan_id = sc.vlan_id;
 	HostConfig config_b;
 	config_b.ip = ip_b;
 	std::memcpy(config_b.mac, mac_b, 6);
 	config_b.random_seed = sc.wire.seed * 2 + 2;
+	config_b.vlan_id = sc.vlan_id;
 	SimHost a(0, wire, config_a);
 	SimHost b(1, wire, config_b);
 	a.add_neighbour(ip_b, mac_b);
@@ -311,7 +314,9 @@ INSTANTIATE_TEST_SUITE_P(
 		Scenario{"Corrupt1Percent", wire_with(0, 0, 0, 10000, 7),
 			 transfer_bytes()},
 		Scenario{"SuperFramesArriveWhole", wire_with(0, 0, 0, 0, 8),
-			 transfer_bytes(), true}),
+			 transfer_bytes(), true},
+		Scenario{"Vlan100Loss1Percent", wire_with(10000, 0, 0, 0, 9),
+			 transfer_bytes() / 4, false, 100}),
 	[](const auto &param_info) { return std::string(param_info.param.name); });
 
 } // namespace
