@@ -109,8 +109,10 @@ int toe_ctx_release(struct inode *inode, struct file *file)
 		toe_ring_drop_overflow(ctx);
 		toe_dev_put(ctx->dev);
 	}
-	if (ctx->net)
+	if (ctx->net) {
+		toe_genl_notify_app(ctx, ctx->net, false);
 		put_net(ctx->net);
+	}
 	toe_mr_release_all(ctx);
 	toe_ctx_free_rings(ctx);
 	mmdrop(ctx->mm);
@@ -265,6 +267,7 @@ static long toe_ioctl_setup(struct toe_ctx *ctx, void __user *uarg)
 	/* mmap and ENTER look at the rings only after this. */
 	smp_store_release(&ctx->ready, true);
 	mutex_unlock(&ctx->setup_lock);
+	toe_genl_notify_app(ctx, ctx->net, true);
 
 	/* The context stays set up even if the answer cannot be written. */
 	if (copy_to_user(uarg, &s, sizeof(s)))

@@ -108,6 +108,22 @@ struct toe_dev *toe_dev_find_by_ndev(struct net_device *ndev)
 	return found;
 }
 
+struct toe_dev *toe_dev_next(struct net *net, int after_ifindex)
+{
+	struct toe_dev *dev, *found = NULL;
+
+	mutex_lock(&toe_devs_mutex);
+	list_for_each_entry(dev, &toe_devs, node) {
+		if (net_eq(dev->net, net) && dev->ifindex > after_ifindex &&
+		    (!found || dev->ifindex < found->ifindex))
+			found = dev;
+	}
+	if (found)
+		kref_get(&found->ref);
+	mutex_unlock(&toe_devs_mutex);
+	return found;
+}
+
 /* toe_devs_mutex held. */
 static struct toe_dev *toe_dev_for_net(struct net *net)
 {
@@ -330,6 +346,7 @@ int toe_dev_attach(struct net *net, const struct toe_attach_opts *opts)
 	rtnl_unlock();
 	pr_info("attached to %s (cpu %d, idle poll %u us)\n", dev->ifname,
 		dev->cpu, dev->poll_idle_us);
+	toe_genl_notify_engine(dev, true);
 	return 0;
 
 err_thread:
@@ -379,6 +396,7 @@ static bool toe_dev_teardown(struct toe_dev *dev)
 	mutex_unlock(&dev->lock);
 
 	pr_info("detached from %s\n", dev->ifname);
+	toe_genl_notify_engine(dev, false);
 	netdev_put(dev->ndev, &dev->ndev_tracker);
 	dev->ndev = NULL;
 	module_put(THIS_MODULE);

@@ -93,12 +93,20 @@ static int __init toe_init(void)
 		toe_dev_notifiers_unregister();
 		return err;
 	}
+	err = toe_genl_register();
+	if (err) {
+		pr_err("cannot register the netlink family: %d\n", err);
+		misc_deregister(&toe_miscdev);
+		toe_dev_notifiers_unregister();
+		return err;
+	}
 	pr_info("loaded, ABI %u.%u\n", TOE_ABI_MAJOR, TOE_ABI_MINOR);
 	return 0;
 }
 
 static void __exit toe_exit(void)
 {
+	toe_genl_unregister();
 	misc_deregister(&toe_miscdev);
 	toe_dev_notifiers_unregister();
 	/*

@@ -342,6 +342,20 @@ void toe_dev_unpark_ctx(struct toe_ctx *ctx);
 void toe_dev_put(struct toe_dev *dev);
 /* The engine attached to ndev, with a reference; or NULL. */
 struct toe_dev *toe_dev_find_by_ndev(struct net_device *ndev);
+/*
+ * The engine attached in net with the lowest ifindex above after_ifindex,
+ * with a reference; or NULL. Netlink dumps walk the engines with it.
+ */
+struct toe_dev *toe_dev_next(struct net *net, int after_ifindex);
+
+/* ---- Generic netlink (toe_genl.c) ------------------------------------------ */
+
+int toe_genl_register(void);
+void toe_genl_unregister(void);
+/* Multicasts "engine attached/detached" to the "events" group. */
+void toe_genl_notify_engine(struct toe_dev *dev, bool attached);
+/* Multicasts "context opened/closed" in net (NULL: no namespace yet). */
+void toe_genl_notify_app(struct toe_ctx *ctx, struct net *net, bool opened);
 /* Unbinds a released context: its sockets are reset, buffers returned. */
 void toe_dev_unbind_ctx(struct toe_dev *dev, struct toe_ctx *ctx);
 /* Wakes the engine thread (a kick, or frames to process). */

@@ -262,6 +262,94 @@ struct toe_cqe {
 #define TOE_IOC_ATTACH _IOW(TOE_IOC_MAGIC, 0x05, struct toe_attach)
 #define TOE_IOC_DETACH _IOW(TOE_IOC_MAGIC, 0x06, struct toe_attach)
 
+/*
+ * Generic netlink family "toe": the control plane toectl speaks. Reading is
+ * open to everyone, except that sockets of other users' processes are
+ * listed only to CAP_NET_ADMIN; every change needs CAP_NET_ADMIN. Lists
+ * are dumps. Counters come as TOE_A_COUNTERS, a nest of TOE_A_COUNTER
+ * nests each holding a name and a value, so that new counters need no new
+ * attributes.
+ */
+#define TOE_GENL_NAME "toe"
+#define TOE_GENL_VERSION 1
+#define TOE_GENL_MCGRP_EVENTS "events"
+
+enum toe_genl_cmd {
+	TOE_CMD_UNSPEC,
+	TOE_CMD_ENGINE_GET, /* dump: engines with their counters */
+	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS */
+	TOE_CMD_ENGINE_DETACH, /* IFINDEX or IFNAME */
+	TOE_CMD_APP_GET, /* dump: application contexts */
+	TOE_CMD_SOCKET_GET, /* dump: sockets (optional IFINDEX) */
+	TOE_CMD_BUFFER_GET, /* dump: named buffers (optional SOCK_HANDLE) */
+	TOE_CMD_COUNTERS_RESET, /* IFINDEX or IFNAME, or every engine */
+	/* Notifications on the "events" group */
+	TOE_CMD_ENGINE_ATTACHED,
+	TOE_CMD_ENGINE_DETACHED,
+	TOE_CMD_APP_OPENED,
+	TOE_CMD_APP_CLOSED,
+	__TOE_CMD_MAX,
+};
+#define TOE_CMD_MAX (__TOE_CMD_MAX - 1)
+
+enum toe_genl_attr {
+	TOE_A_UNSPEC,
+	TOE_A_IFINDEX, /* u32 */
+	TOE_A_IFNAME, /* string */
+	TOE_A_CPU, /* s32, -1: any */
+	TOE_A_POLL_IDLE_US, /* u32 */
+	TOE_A_BUFLETS, /* u32 */
+	TOE_A_COUNTERS, /* nest of TOE_A_COUNTER */
+	TOE_A_COUNTER, /* nest: TOE_A_COUNTER_NAME, TOE_A_COUNTER_VALUE */
+	TOE_A_COUNTER_NAME, /* string */
+	TOE_A_COUNTER_VALUE, /* u64 */
+	TOE_A_APP_ID, /* u32: the context id (the engine's owner id) */
+	TOE_A_PID, /* u32: the process that opened the context */
+	TOE_A_COMM, /* string */
+	TOE_A_UID, /* u32: the opener's uid */
+	TOE_A_SQ_ENTRIES, /* u32 */
+	TOE_A_CQ_ENTRIES, /* u32 */
+	TOE_A_ANON_COUNT, /* u32 */
+	TOE_A_ANON_SIZE, /* u32 */
+	TOE_A_MEM_REGIONS, /* u32 */
+	TOE_A_MEM_REGISTERED, /* u64: bytes of pinned user memory */
+	TOE_A_PINNED_PAGES, /* u64 */
+	TOE_A_SOCK_HANDLE, /* u32 */
+	TOE_A_SOCK_PROTO, /* u8: IPPROTO_TCP or IPPROTO_UDP */
+	TOE_A_SOCK_STATE, /* u8: TCP state, RFC 9293 order (0 CLOSED .. 10 TIME_WAIT) */
+	TOE_A_SOCK_FLAGS, /* u32 */
+	TOE_A_LOCAL_ADDR, /* u32, network order */
+	TOE_A_LOCAL_PORT, /* u16, host order */
+	TOE_A_REMOTE_ADDR, /* u32, network order */
+	TOE_A_REMOTE_PORT, /* u16, host order */
+	TOE_A_SND_UNA, /* u32 */
+	TOE_A_SND_NXT, /* u32 */
+	TOE_A_RCV_NXT, /* u32 */
+	TOE_A_SND_WND, /* u32 */
+	TOE_A_RCV_WND, /* u32 */
+	TOE_A_CWND, /* u32, bytes */
+	TOE_A_SSTHRESH, /* u32, bytes */
+	TOE_A_SRTT_US, /* u32 */
+	TOE_A_RTO_US, /* u32 */
+	TOE_A_MSS, /* u32 */
+	TOE_A_RETRANSMITS, /* u64 */
+	TOE_A_BUFLETS_HELD, /* u32 */
+	TOE_A_NAMED_PENDING, /* u32 */
+	TOE_A_BYTES_PARKED, /* u64 */
+	TOE_A_BYTES_PLACED, /* u64 */
+	TOE_A_SENDS_PENDING, /* u32 */
+	TOE_A_USER_REF, /* u64: the socket's or buffer's reference number */
+	TOE_A_BUF_OFFSET, /* u64: in its memory region */
+	TOE_A_BUF_LENGTH, /* u32 */
+	TOE_A_BUF_THRESHOLD, /* u32 */
+	TOE_A_BUF_BYTES, /* u32: placed so far */
+	TOE_A_BUF_TIMEOUT_MS, /* u32 */
+	TOE_A_BUF_AGE_US, /* u64: since it was posted */
+	TOE_A_PAD,
+	__TOE_A_MAX,
+};
+#define TOE_A_MAX (__TOE_A_MAX - 1)
+
 #ifdef __cplusplus
 #define TOE_ABI_ASSERT(cond) static_assert(cond, "toe ABI")
 #else
