@@ -121,6 +121,7 @@ private:
 	void input(const Bytes &frame, std::uint32_t rx_flags = 0,
 		   std::uint8_t cut = 0);
 	void run_timers();
+	void check_introspection();
 	testnet::FrameSpec spec_from_peer(std::uint16_t peer_port,
 					  std::uint16_t engine_port) const;
 	std::vector<std::uint8_t> peer_options(bool syn, bool timestamps,
@@ -804,6 +805,47 @@ void FuzzEngine::record_host(Reader &in)
 	}
 }
 
+// What toectl would show must agree with what the host was told: every
+// socket once, with its owner; every posted buffer of the host's that has
+// not come back, and nothing else.
+void FuzzEngine::check_introspection()
+{
+	std::set<std::uint32_t> seen;
+	std::uint32_t cursor = 0;
+	toe_sock_info info;
+	while (toe_sock_iter_next(eng_, &cursor, &info) == 0) {
+		if (!seen.insert(info.handle).second)
+			violation("socket iterator returned a socket twice");
+		if (seen.size() > 4096)
+			violation("socket iterator does not end");
+		Handle *h = find(info.handle);
+		if (h && !h->dead && info.owner != h->owner)
+			violation("socket info names the wrong owner");
+		std::uint32_t buffers = 0, buf_cursor = 0;
+		toe_buffer_info buf;
+		while (toe_sock_buffer_iter_next(eng_, info.handle, &buf_cursor,
+						 &buf) == 0) {
+			if (++buffers > 1024)
+				violation("buffer iterator does not end");
+			if (info.owner == TOE_OWNER_NONE)
+				continue;
+			auto it = posted_.find({info.owner, buf.user_ref});
+			if (it == posted_.end() || it->second.sock != info.handle)
+				violation("buffer iterator shows a buffer the host "
+					  "does not have posted there");
+			if (buf.bytes > buf.length)
+				violation("buffer iterator shows an overfull buffer");
+		}
+		if (buffers != info.named_pending)
+			violation("named_pending disagrees with the buffer iterator");
+	}
+	toe_engine_counters c;
+	toe_engine_get_counters(eng_, &c);
+	if (c.sockets != seen.size())
+		violation("counters.sockets " + std::to_string(c.sockets) +
+			  " but the iterator shows " + std::to_string(seen.size()));
+}
+
 void FuzzEngine::run_record(Reader &in)
 {
 	std::uint8_t head = in.u8();
@@ -828,6 +870,7 @@ void FuzzEngine::run_record(Reader &in)
 		return;
 	}
 	run_timers();
+	check_introspection();
 }
 
 void FuzzEngine::finish()

@@ -108,6 +108,21 @@ int main(int argc, char **argv)
 				 none, data);
 		save("syn_linux_options", seed);
 	}
+	// A SYN flood fills the SYN queue, so a new connection gets a SYN
+	// cookie, which its ACK then returns.
+	{
+		SeedWriter seed(0);
+		for (std::uint16_t port = 6003; port < 6003 + 12; port++)
+			seed.raw_frame(toe::testnet::build_tcp_frame(
+				from_peer(port, listen_port, false), 777, 0,
+				tcpflag::syn, 64240, linux_syn_options(5), none));
+		seed.tcp_segment(2, tcpflag::syn, 0, 0, 64240, false,
+				 std::vector<std::uint8_t>{2, 4, 0x05, 0xb4}, none);
+		seed.tcp_segment(2, tcpflag::ack, 1, 1, 502, false, none, none);
+		seed.tcp_segment(2, tcpflag::ack | tcpflag::psh, 1, 1, 502, false,
+				 none, data);
+		save("syn_flood_cookie", seed);
+	}
 	// Data in order on the accepted connection, then the peer's FIN.
 	{
 		SeedWriter seed(0);
