@@ -109,6 +109,8 @@ static void __exit toe_exit(void)
 	toe_genl_unregister();
 	misc_deregister(&toe_miscdev);
 	toe_dev_notifiers_unregister();
+	/* Their destructor is module code. */
+	toe_xmit_wait_inflight();
 	/*
 	 * Every context and every attached engine holds a module
 	 * reference, so none can remain here.

@@ -17,7 +17,8 @@
  *
  * A TCP socket's reservation outlives the socket by TOE_PORT_LINGER_US, the
  * time its TIME_WAIT may keep claiming segments, so the host cannot reuse
- * the port under it.
+ * the port under it; an engine socket binding that port meanwhile takes the
+ * lingering reservation over.
  *
  * Everything here runs under the engine mutex.
  */
@@ -91,6 +92,31 @@ static bool toe_port_allowed(struct toe_dev *dev, struct toe_ctx *ctx,
 			       CAP_NET_BIND_SERVICE);
 }
 
+/*
+ * A reservation still lingering for a closed socket of the same protocol
+ * that covers ip:port, taken over by rec: the engine itself decides whether
+ * its TIME_WAIT connections allow the port to be bound again.
+ */
+static bool toe_port_take_lingering(struct toe_dev *dev,
+				    struct toe_sock_rec *rec, __be32 ip,
+				    u16 port)
+{
+	struct toe_sock_rec *old;
+
+	list_for_each_entry(old, &dev->lingering, linger_node) {
+		if (old->proto != rec->proto || old->port != port ||
+		    (old->addr != ip && old->addr != htonl(INADDR_ANY)))
+			continue;
+		list_del(&old->linger_node);
+		rec->resv = old->resv;
+		rec->addr = old->addr;
+		rec->port = port;
+		kfree(old);
+		return true;
+	}
+	return false;
+}
+
 int toe_port_reserve(struct toe_dev *dev, struct toe_ctx *ctx,
 		     struct toe_sock_rec *rec, __be32 ip, u16 port)
 {
@@ -109,6 +135,8 @@ int toe_port_reserve(struct toe_dev *dev, struct toe_ctx *ctx,
 		dev->ctr.ports_denied++;
 		return -EACCES;
 	}
+	if (port && toe_port_take_lingering(dev, rec, ip, port))
+		return 0;
 	err = sock_create_kern(dev->net, PF_INET, type, rec->proto, &sock);
 	if (err)
 		return err;
@@ -138,6 +166,7 @@ int toe_port_reserve(struct toe_dev *dev, struct toe_ctx *ctx,
 		port = ntohs(sin.sin_port);
 	}
 	rec->resv = sock;
+	rec->addr = ip;
 	rec->port = port;
 	dev->ctr.ports_reserved++;
 	return 0;

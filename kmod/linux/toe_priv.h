@@ -379,6 +379,8 @@ void toe_thread_stop(struct toe_dev *dev);
 /* ---- Transmit, neighbours, local addresses (toe_xmit.c, toe_neigh.c) ------- */
 
 int toe_xmit(void *port, const struct toe_tx_frame *f);
+/* Module exit: waits until every zero-copy skb has been freed. */
+void toe_xmit_wait_inflight(void);
 int toe_resolve_l2(void *port, u32 dst_ip, u8 mac_out[6]);
 /* Whether addr (network order) is one of dev's IPv4 addresses. */
 bool toe_dev_has_addr(struct toe_dev *dev, __be32 addr);
@@ -401,6 +403,7 @@ struct toe_sock_rec {
 	u8 proto;
 	bool bound; /* has a local port (own reservation or a listener's) */
 	u16 port; /* host order */
+	__be32 addr; /* the reservation's address */
 	struct socket *resv; /* the reservation, or NULL */
 	bool sock_ref_set; /* TOE_SO_REF replaced the engine's reference */
 	u64 sock_ref;

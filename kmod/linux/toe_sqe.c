@@ -116,6 +116,12 @@ static int toe_sqe_socket(struct toe_ctx *ctx, const struct toe_sqe *sqe,
 		toe_sock_abort(eng, ctx->id, handle);
 		return err;
 	}
+	/*
+	 * As nearly every server asks of Linux with SO_REUSEADDR: a port
+	 * whose old connections linger in TIME_WAIT can be bound again.
+	 */
+	if (sqe->proto == TOE_PROTO_TCP)
+		toe_sock_setopt(eng, ctx->id, handle, TOE_OPT_REUSEADDR, 1);
 	cqe->res = (s32)handle;
 	cqe->handle = handle;
 	return 0;

@@ -9,6 +9,14 @@
  * the data is acknowledged), and no copy. Otherwise, or when the pieces
  * exceed an skb's fragment slots, the payload is copied.
  *
+ * An acknowledgement ends the application's promise to leave the pages
+ * alone, but a frame delivered on this host (veth, a packet tap) may sit in
+ * a receive queue far longer, reading pages the application has reused.
+ * Zero-copy skbs therefore carry a ubuf_info, as MSG_ZEROCOPY's do: the core
+ * copies their fragments before it delivers them locally
+ * (skb_orphan_frags_rx), while segmentation and real devices use the pages
+ * as they are (SKBFL_DONT_ORPHAN).
+ *
  * The engine is told at attach that checksums may be left partial and that
  * TCP super-frames may be handed over for segmentation: the core finishes
  * both in software for a device that cannot (validate_xmit_skb), exactly as
@@ -27,6 +35,28 @@
 
 /* Payloads up to this size are copied into the linear area. */
 #define TOE_XMIT_LINEAR_COPY_MAX 2048u
+
+/* Zero-copy skbs in flight: the module may only go once they are freed. */
+static atomic_t toe_xmit_zc_inflight = ATOMIC_INIT(0);
+
+static void toe_xmit_zc_done(struct sk_buff *skb, struct ubuf_info *uarg,
+			     bool zerocopy_success)
+{
+	if (!refcount_dec_and_test(&uarg->refcnt))
+		return;
+	kfree(uarg);
+	if (atomic_dec_and_test(&toe_xmit_zc_inflight))
+		wake_up_var(&toe_xmit_zc_inflight);
+}
+
+void toe_xmit_wait_inflight(void)
+{
+	while (!wait_var_event_timeout(&toe_xmit_zc_inflight,
+				       !atomic_read(&toe_xmit_zc_inflight),
+				       10 * HZ))
+		pr_warn("waiting for %d zero-copy frames to be freed\n",
+			atomic_read(&toe_xmit_zc_inflight));
+}
 
 static u32 toe_xmit_pieces(const struct toe_tx_frag *frag)
 {
@@ -69,10 +99,18 @@ static u32 toe_xmit_check(const struct toe_tx_frame *f)
 	return pieces ? pieces : 1;
 }
 
-static void toe_xmit_attach_pages(struct sk_buff *skb,
-				  const struct toe_tx_frame *f)
+static int toe_xmit_attach_pages(struct sk_buff *skb,
+				 const struct toe_tx_frame *f)
 {
+	struct ubuf_info *uarg;
 	u32 i, nr = 0;
+
+	uarg = kmalloc(sizeof(*uarg), GFP_KERNEL);
+	if (!uarg)
+		return -ENOMEM;
+	uarg->callback = toe_xmit_zc_done;
+	refcount_set(&uarg->refcnt, 1);
+	uarg->flags = SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN;
 
 	for (i = 0; i < f->nr_frags; i++) {
 		const struct toe_tx_frag *frag = &f->frags[i];
@@ -85,11 +123,10 @@ static void toe_xmit_attach_pages(struct sk_buff *skb,
 			u32 in_page = pos & ~PAGE_MASK;
 			u32 n = min_t(u32, PAGE_SIZE - in_page, left);
 
-			get_page(page);
 			if (nr && skb_can_coalesce(skb, nr, page, in_page)) {
 				skb_frag_size_add(&skb_shinfo(skb)->frags[nr - 1], n);
-				put_page(page);
 			} else {
+				get_page(page);
 				skb_fill_page_desc(skb, nr++, page, in_page, n);
 			}
 			pos += n;
@@ -99,11 +136,10 @@ static void toe_xmit_attach_pages(struct sk_buff *skb,
 	skb->len += f->payload_len;
 	skb->data_len += f->payload_len;
 	skb->truesize += f->payload_len;
-	/*
-	 * The application may still write these pages: whoever must
-	 * read them stably (e.g. to checksum) copies first.
-	 */
-	skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+	/* Last: skb_can_coalesce() refuses to merge into zero-copy skbs. */
+	atomic_inc(&toe_xmit_zc_inflight);
+	skb_zcopy_init(skb, uarg);
+	return 0;
 }
 
 static int toe_xmit_copy_linear(struct sk_buff *skb,
@@ -195,8 +231,7 @@ int toe_xmit(void *port, const struct toe_tx_frame *f)
 	skb_set_transport_header(skb, f->l4_off);
 	skb->protocol = eth_hdr(skb)->h_proto;
 
-	if (zerocopy) {
-		toe_xmit_attach_pages(skb, f);
+	if (zerocopy && !toe_xmit_attach_pages(skb, f)) {
 		dev->ctr.tx_zerocopy++;
 	} else if (f->payload_len) {
 		err = linear_copy ? toe_xmit_copy_linear(skb, f) :

@@ -133,6 +133,20 @@ GLUE_CASE(ports_are_reserved_in_the_host)
 		uint32_t h3 = ctx.socket(proto);
 		check_errno(ctx.bind(h3, cfg.local, 0), 0, std::string(name) + ": bind port 0");
 
+		if (type == SOCK_STREAM) {
+			// A closed TCP socket's port stays held against the
+			// host for TIME_WAIT, but the engine may bind it again.
+			toe_sqe close = sock_op(TOE_OP_CLOSE, h);
+			close.user_data = 0xc105e;
+			ctx.submit(close);
+			toe_cqe c = ctx.expect([](const toe_cqe &q) { return q.user_data == 0xc105e; },
+					       "TCP close");
+			check(c.type == TOE_CQE_CLOSED && c.handle == h, "TCP close answered");
+			check_errno(host_bind(type, INADDR_ANY, port), EADDRINUSE,
+				    "TCP port still held after close");
+			uint32_t again = ctx.socket(proto);
+			check_errno(ctx.bind(again, cfg.local, port), 0, "the engine binds it again");
+		}
 		if (type == SOCK_DGRAM) {
 			// A closed UDP socket gives its port back at once.
 			toe_sqe close = sock_op(TOE_OP_CLOSE, h);
