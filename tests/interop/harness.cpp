@@ -193,11 +193,15 @@ int Harness::xmit(const toe_tx_frame &f)
 
 void Harness::receive_frames()
 {
-	for (int budget = 0; budget < 512; budget++) {
+	// Everything that arrived goes in before timers run, and each frame
+	// sees the current time: a backlog of ACKs after the process was
+	// descheduled must not look like a retransmission timeout.
+	for (int budget = 0; budget < 8192; budget++) {
 		ReceivedFrame rf;
 		int rc = link_->receive(rx_buf_, rf);
 		if (rc <= 0)
 			return;
+		tick_clock();
 		std::span<std::uint8_t> frame(rx_buf_.data(), rf.len);
 		if (rf.wire_len > rf.len) {
 			rx_truncated_++;
