@@ -1,6 +1,6 @@
 #!/bin/bash
 # toe-recvfile over veth: 256 MiB from socat to toe and 256 MiB from toe to
-# python3, each checked by SHA-256 (recvfile-virtio.sh swaps the peers, so
+# python3, each checked by SHA-256 (recvfile-virtio-in.sh and -out.sh swap the peers, so
 # each peer meets each direction on one wire and the suite fits its time).
 set -euo pipefail
 TOE_EXAMPLES_WIRES=veth

@@ -3,7 +3,7 @@
 # stream each way between the engine and Linux (socat and python3 as
 # peers), every byte checked by SHA-256.
 #
-# recvfile-veth.sh and recvfile-virtio.sh run each direction once per wire
+# recvfile-veth.sh and recvfile-virtio-{in,out}.sh run each direction once per wire
 # (socat and python3 swapping sides between the wires);
 # recvfile-netem-in.sh and recvfile-netem-out.sh run one direction each
 # with netem adding loss and reordering on both sides of the wire.
