@@ -1,7 +1,8 @@
 #!/bin/bash
 # toe-recvfile over veth: 256 MiB from socat to toe and 256 MiB from toe to
-# python3, each checked by SHA-256 (recvfile-virtio-in.sh and -out.sh swap the peers, so
-# each peer meets each direction on one wire and the suite fits its time).
+# python3, each checked by SHA-256. recvfile-virtio-in.sh and -out.sh swap
+# the peers, so each peer meets each direction on one wire, and every suite
+# fits its time limit.
 set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
 # shellcheck source=recvfile.bash
