@@ -46,6 +46,18 @@ void BulkEndpoint::post_buffer()
 	next_post_ref_++;
 }
 
+unsigned BulkEndpoint::repost(unsigned n)
+{
+	unsigned done = 0;
+	while (done < n && reposts_owed_ && !receive_done_ && !close_requested_ &&
+	       !closed_) {
+		reposts_owed_--;
+		post_buffer();
+		done++;
+	}
+	return done;
+}
+
 void BulkEndpoint::push_sends()
 {
 	while (!close_requested_ &&
@@ -128,8 +140,12 @@ void BulkEndpoint::on_event(const toe_event &ev)
 			   ev.reason == TOE_RET_CLOSED) {
 			receive_done_ = true;
 		}
-		if (!receive_done_ && !close_requested_)
-			post_buffer();
+		if (!receive_done_ && !close_requested_) {
+			if (opt_.manual_repost)
+				reposts_owed_++;
+			else
+				post_buffer();
+		}
 		break;
 	}
 	case TOE_EV_SEND: {

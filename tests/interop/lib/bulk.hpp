@@ -29,6 +29,9 @@ struct BulkOptions {
 	bool close_when_done = true;
 	// Abort (RST) instead of closing once this many bytes were received.
 	std::uint64_t abort_after_recv = UINT64_MAX;
+	// A slow application: returned buffers are posted again only when
+	// the owner calls repost(), not at once.
+	bool manual_repost = false;
 };
 
 class BulkEndpoint {
@@ -47,6 +50,11 @@ public:
 	// Handles one of this socket's events; the caller routes by handle and
 	// calls it outside any engine call.
 	void on_event(const toe_event &ev);
+
+	// Posts up to n of the buffers that came back (manual_repost);
+	// returns how many it posted.
+	unsigned repost(unsigned n);
+	unsigned reposts_owed() const { return reposts_owed_; }
 
 	// TOE_EV_CLOSED arrived: the handle is dead.
 	bool finished() const { return closed_; }
@@ -84,6 +92,7 @@ private:
 	std::uint64_t received_ = 0;
 	std::uint64_t next_post_ref_ = 0;
 	std::uint64_t next_return_ref_ = 0;
+	unsigned reposts_owed_ = 0;
 	bool shut_wr_ = false;
 	bool receive_done_ = false; // FIN, RST or close returned a buffer
 	bool peer_closed_ = false;

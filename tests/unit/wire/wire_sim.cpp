@@ -230,11 +230,20 @@ void Simulation::dispatch_events()
 std::string Simulation::run_until(const std::function<bool()> &done,
 				  std::uint64_t virtual_limit_us)
 {
+	// The clock is the shim's: whoever set it last, start from there.
+	now_ = toe_os_now_us();
 	std::uint64_t limit = now_ + virtual_limit_us;
 	std::uint64_t spins_at_same_time = 0;
+	std::uint64_t tick_at = on_tick ? now_ : UINT64_MAX;
 	dispatch_events();
 	while (!done()) {
-		std::uint64_t next = wire_.next_delivery();
+		if (tick_at <= now_) {
+			tick_at = on_tick(now_);
+			dispatch_events();
+			if (done())
+				break;
+		}
+		std::uint64_t next = std::min(wire_.next_delivery(), tick_at);
 		for (SimHost *host : hosts_)
 			next = std::min(next, toe_engine_next_deadline_us(
 						      host->engine()));
@@ -244,8 +253,19 @@ std::string Simulation::run_until(const std::function<bool()> &done,
 			return "virtual time limit reached";
 		if (next <= now_) {
 			// A deadline in the past must be cleared by poll.
-			if (++spins_at_same_time > 100000)
-				return "stuck: a timer deadline never moves";
+			if (++spins_at_same_time > 100000) {
+				std::string which;
+				for (int i = 0; i < 2; i++) {
+					std::uint64_t d = toe_engine_next_deadline_us(
+						hosts_[i]->engine());
+					if (d <= now_)
+						which += std::string(" ") + "AB"[i] +
+							 " deadline " +
+							 std::to_string(d) + " now " +
+							 std::to_string(now_) + ";";
+				}
+				return "stuck: a timer deadline never moves:" + which;
+			}
 		} else {
 			spins_at_same_time = 0;
 			now_ = next;

@@ -157,6 +157,10 @@ public:
 
 	// Called with each event; host is 0 or 1.
 	std::function<void(int host, const toe_event &ev)> on_event;
+	// An application timer: called once the clock reaches the time it
+	// returned last (first call at the start); returns the next one, or
+	// UINT64_MAX for none.
+	std::function<std::uint64_t(std::uint64_t now)> on_tick;
 
 	// Runs until done() is true. Returns an empty string, or why it
 	// stopped: stalled (nothing left to happen), over the virtual time
