@@ -53,6 +53,7 @@ static void toe_dev_event(void *port, u32 owner, const struct toe_event *ev)
 	struct toe_ctx *ctx;
 
 	dev->ctr.events++;
+	toe_trace_event(dev, owner, ev);
 	/* An accepted socket shares its listener's port reservation. */
 	if (ev->type == TOE_EV_ACCEPT && ev->sock != TOE_HANDLE_NONE)
 		toe_sock_rec_add(dev, ev->sock, owner, TOE_PROTO_TCP, true);

@@ -196,6 +196,15 @@ void toe_port_reap(struct toe_dev *dev, u64 now_us)
 	}
 }
 
+u64 toe_port_next_expiry(struct toe_dev *dev)
+{
+	struct toe_sock_rec *rec;
+
+	rec = list_first_entry_or_null(&dev->lingering, struct toe_sock_rec,
+				       linger_node);
+	return rec ? rec->expires_us : TOE_DEADLINE_NONE;
+}
+
 void toe_port_release_all(struct toe_dev *dev)
 {
 	struct toe_sock_rec *rec, *tmp;

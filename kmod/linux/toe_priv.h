@@ -356,6 +356,15 @@ void toe_genl_unregister(void);
 void toe_genl_notify_engine(struct toe_dev *dev, bool attached);
 /* Multicasts "context opened/closed" in net (NULL: no namespace yet). */
 void toe_genl_notify_app(struct toe_ctx *ctx, struct net *net, bool opened);
+
+/* ---- Tracepoints (toe_trace.c) ---------------------------------------------- */
+
+/* The engine reported ev to owner: state and buffer-return tracepoints. */
+void toe_trace_event(struct toe_dev *dev, u32 owner,
+		     const struct toe_event *ev);
+/* dev->lock held, after each engine round: retransmissions and drops. */
+void toe_trace_round(struct toe_dev *dev);
+void toe_trace_forget(struct toe_dev *dev);
 /* Unbinds a released context: its sockets are reset, buffers returned. */
 void toe_dev_unbind_ctx(struct toe_dev *dev, struct toe_ctx *ctx);
 /* Wakes the engine thread (a kick, or frames to process). */
@@ -432,6 +441,8 @@ int toe_port_reserve(struct toe_dev *dev, struct toe_ctx *ctx,
 void toe_port_unreserve(struct toe_dev *dev, struct toe_sock_rec *rec);
 /* Releases reservations whose lingering time is over. */
 void toe_port_reap(struct toe_dev *dev, u64 now_us);
+/* When the next lingering reservation is due, or TOE_DEADLINE_NONE. */
+u64 toe_port_next_expiry(struct toe_dev *dev);
 /* Detach: releases every record and reservation. */
 void toe_port_release_all(struct toe_dev *dev);
 

@@ -8,7 +8,7 @@
  * expired timers, then publishes completions and wakes their waiters. The
  * thread spins while rounds find work and for poll_idle_us after the last
  * one; then it sleeps until a frame arrives, an application kicks it, or
- * the engine's next timer is due.
+ * the engine's next timer (or a lingering port reservation) is due.
  *
  * Going to sleep without losing a wake-up: the thread sets NEED_WAKEUP in
  * every bound context's doorbell (and its own "sleeping" flag), issues a
@@ -61,6 +61,7 @@ static bool toe_thread_round(struct toe_dev *dev)
 	toe_port_reap(dev, now);
 	list_for_each_entry(ctx, &dev->ctxs, dev_node)
 		toe_ring_cq_commit(ctx);
+	toe_trace_round(dev);
 	dev->ctr.polls++;
 	return work;
 }
@@ -104,7 +105,8 @@ static void toe_thread_sleep(struct toe_dev *dev)
 	/* Lost wake-up: the flags before the second look at the sources. */
 	smp_mb();
 	pending = toe_thread_has_work(dev);
-	deadline = toe_engine_next_deadline_us(dev->eng);
+	deadline = min(toe_engine_next_deadline_us(dev->eng),
+		       toe_port_next_expiry(dev));
 	mutex_unlock(&dev->lock);
 
 	if (!pending) {
