@@ -5,6 +5,8 @@
 
 #include "output.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -12,6 +14,40 @@ namespace toectl {
 
 using Args = std::span<const std::string_view>;
 
+// One row of an object's command table; the first row is the default.
+struct Command {
+	std::string_view name;
+	int (*run)(const Options &opts, Args args);
+	std::string_view usage; // the arguments, for help
+	std::string_view summary;
+};
+
+// Runs the command args[0] names (the first row when args is empty), or
+// prints the object's help for "help".
+int dispatch(std::string_view object, std::span<const Command> table,
+	     const Options &opts, Args args);
+void print_help(std::string_view object, std::span<const Command> table,
+		FILE *to);
+
+// Parses a decimal number for a named argument; prints the error itself.
+std::optional<std::uint64_t> parse_number(std::string_view arg,
+					  std::string_view what,
+					  std::uint64_t max);
+// Reports an unknown or incomplete argument; returns the exit status 2.
+int bad_argument(std::string_view object, std::string_view arg);
+
+std::string_view tcp_state_name(unsigned state);
+
 int cmd_version(const Options &opts, Args args);
+int cmd_engine(const Options &opts, Args args);
+int cmd_app(const Options &opts, Args args);
+int cmd_socket(const Options &opts, Args args);
+int cmd_buffer(const Options &opts, Args args);
+int cmd_monitor(const Options &opts, Args args);
+
+void engine_help(FILE *to);
+void app_help(FILE *to);
+void socket_help(FILE *to);
+void buffer_help(FILE *to);
 
 } // namespace toectl

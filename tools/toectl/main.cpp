@@ -17,10 +17,16 @@ struct Object {
 	std::string_view name;
 	int (*run)(const Options &, Args);
 	std::string_view summary;
+	void (*help)(FILE *);
 };
 
 const Object objects[] = {
-	{ "version", cmd_version, "library and module ABI versions" },
+	{ "engine", cmd_engine, "attach, detach, show engines and counters", engine_help },
+	{ "app", cmd_app, "application contexts", app_help },
+	{ "socket", cmd_socket, "sockets and their TCP state", socket_help },
+	{ "buffer", cmd_buffer, "posted named buffers", buffer_help },
+	{ "monitor", cmd_monitor, "follow attach/detach and open/close events", nullptr },
+	{ "version", cmd_version, "library and module ABI versions", nullptr },
 };
 
 void usage(FILE *to)
@@ -34,7 +40,7 @@ void usage(FILE *to)
 		std::fprintf(to, "  %-10.*s %.*s\n", (int)obj.name.size(),
 			     obj.name.data(), (int)obj.summary.size(),
 			     obj.summary.data());
-	std::fprintf(to, "  %-10s this text\n", "help");
+	std::fprintf(to, "  %-10s this text; 'toectl OBJECT help' for an object's commands\n", "help");
 }
 
 } // namespace
@@ -67,6 +73,14 @@ int main(int argc, char **argv)
 
 	std::string_view name = argv[i++];
 	if (name == "help") {
+		if (i < argc) {
+			std::string_view what = argv[i];
+			for (const auto &obj : objects)
+				if (obj.name == what && obj.help) {
+					obj.help(stdout);
+					return 0;
+				}
+		}
 		usage(stdout);
 		return 0;
 	}
