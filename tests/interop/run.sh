@@ -17,6 +17,11 @@
 #             kernel finishes.
 #   peer-rst  the engine connects and sends; the peer reads 1 MiB and then
 #             resets the connection (SO_LINGER 0).
+#   plain     as passive, at most 16 MiB each way, with the peer's
+#             timestamps, window scaling and SACK off.
+#   lossy     as passive, at most 16 MiB each way, through netem on both
+#             sides (2 ms +- 1 ms delay, 1 % loss, 0.5 % duplication, 2 %
+#             reordering); skipped where the kernel has no netem.
 #   vlan      as passive, on VLAN 100 (engine 10.78.0.2, peer a VLAN
 #             device with 10.78.0.1), at most 16 MiB each way; the engine
 #             closes first.
@@ -48,8 +53,8 @@ while (($#)); do
 	*) scenarios+=("$1"); shift ;;
 	esac
 done
-((${#scenarios[@]})) || scenarios=(passive active peer-rst vlan)
-vlan_bytes=$((bytes < 16 * 1024 * 1024 ? bytes : 16 * 1024 * 1024))
+((${#scenarios[@]})) || scenarios=(passive active peer-rst plain lossy vlan)
+small_bytes=$((bytes < 16 * 1024 * 1024 ? bytes : 16 * 1024 * 1024))
 
 skip() { echo "interop: skipped: $*"; exit 77; }
 ((EUID == 0)) || skip "needs root (network namespaces, AF_PACKET)"
@@ -83,6 +88,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Where they are modules (the test host), load what the scenarios use.
+for module in veth sch_netem 8021q; do
+	modprobe -q "$module" 2>/dev/null
+done
 ip netns add "$ns_engine" 2>/dev/null || skip "cannot create network namespaces"
 ip netns add "$ns_peer" || exit 1
 ip link add "$dev_engine" type veth peer name "$dev_peer" || skip "no veth"
@@ -169,18 +178,79 @@ run_vlan() {
 	in_peer ip addr replace 10.78.0.1/24 dev "$dev_peer.100"
 	in_peer ip link set "$dev_peer.100" up
 	in_engine "$harness" --dev "$dev_engine" --ip 10.78.0.2 --vlan 100 \
-		"${verbose[@]}" server --port 7004 --bytes "$vlan_bytes" \
+		"${verbose[@]}" server --port 7004 --bytes "$small_bytes" \
 		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
 	local engine_pid=$!
 	pids+=("$engine_pid")
 	wait_for_file "$dir/ready" || { echo "engine did not start"; return 1; }
-	peer client --connect 10.78.0.2:7004 --send "$vlan_bytes" \
+	peer client --connect 10.78.0.2:7004 --send "$small_bytes" \
 		>"$dir/peer.out" 2>"$dir/peer.err"
 	wait "$engine_pid"
 	local engine_rc=$?
 	"$python" "$here/compare.py" --harness "$dir/engine.out" \
-		--peer "$dir/peer.out" --engine-sends "$vlan_bytes" \
-		--peer-sends "$vlan_bytes" && ((engine_rc == 0))
+		--peer "$dir/peer.out" --engine-sends "$small_bytes" \
+		--peer-sends "$small_bytes" && ((engine_rc == 0))
+}
+
+# The peer without TCP options beyond MSS: no timestamps, no window
+# scaling, no SACK.
+run_plain() {
+	local dir=$1
+	peer_offloads on
+	in_peer sysctl -qw net.ipv4.tcp_timestamps=0 net.ipv4.tcp_window_scaling=0 \
+		net.ipv4.tcp_sack=0
+	local rc=0
+	engine server --port 7005 --bytes "$small_bytes" --hold \
+		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
+	local engine_pid=$!
+	pids+=("$engine_pid")
+	if wait_for_file "$dir/ready"; then
+		peer client --connect "$engine_ip:7005" --send "$small_bytes" \
+			--close first >"$dir/peer.out" 2>"$dir/peer.err"
+		wait "$engine_pid"
+		local engine_rc=$?
+		"$python" "$here/compare.py" --harness "$dir/engine.out" \
+			--peer "$dir/peer.out" --engine-sends "$small_bytes" \
+			--peer-sends "$small_bytes" && ((engine_rc == 0)) || rc=1
+	else
+		echo "engine did not start"
+		rc=1
+	fi
+	in_peer sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_window_scaling=1 \
+		net.ipv4.tcp_sack=1
+	return $rc
+}
+
+# Both directions through netem: delay, loss, reordering, duplication.
+run_lossy() {
+	local dir=$1
+	local impair=(delay 2ms 1ms loss 1% duplicate 0.5% reorder 2%)
+	if ! in_peer tc qdisc add dev "$dev_peer" root netem "${impair[@]}" 2>/dev/null; then
+		echo "this kernel has no netem qdisc"
+		return 77
+	fi
+	in_engine tc qdisc add dev "$dev_engine" root netem "${impair[@]}"
+	peer_offloads off
+	local rc=0
+	engine server --port 7006 --bytes "$small_bytes" --hold --timeout 300 \
+		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
+	local engine_pid=$!
+	pids+=("$engine_pid")
+	if wait_for_file "$dir/ready"; then
+		peer client --connect "$engine_ip:7006" --send "$small_bytes" \
+			--close first --timeout 300 >"$dir/peer.out" 2>"$dir/peer.err"
+		wait "$engine_pid"
+		local engine_rc=$?
+		"$python" "$here/compare.py" --harness "$dir/engine.out" \
+			--peer "$dir/peer.out" --engine-sends "$small_bytes" \
+			--peer-sends "$small_bytes" && ((engine_rc == 0)) || rc=1
+	else
+		echo "engine did not start"
+		rc=1
+	fi
+	in_peer tc qdisc del dev "$dev_peer" root 2>/dev/null
+	in_engine tc qdisc del dev "$dev_engine" root 2>/dev/null
+	return $rc
 }
 
 run_peer-rst() {
