@@ -272,6 +272,10 @@ void Harness::handle_event(const toe_event &ev)
 		std::fprintf(stderr, "[%10.6f] event %s\n",
 			     double(now_us() - 1'000'000) / 1e6,
 			     testnet::describe_event(ev).c_str());
+	if (udp_sock_ && ev.sock == udp_sock_) {
+		handle_udp_event(ev);
+		return;
+	}
 	switch (ev.type) {
 	case TOE_EV_CONNECTED:
 		if (ev.sock != client_sock_)
@@ -346,6 +350,8 @@ bool Harness::report(Connection &conn)
 int Harness::start()
 {
 	int rc;
+	if (opt_.mode == HarnessOptions::Mode::udp_echo)
+		return start_udp_echo();
 	if (opt_.mode == HarnessOptions::Mode::server) {
 		rc = toe_sock_create(eng_, 1, TOE_PROTO_TCP, 0, &listener_);
 		if (rc == 0 && opt_.mss)
@@ -441,6 +447,9 @@ int Harness::run()
 
 	std::uint64_t give_up = monotonic_us() + std::uint64_t(opt_.timeout_s * 1e6);
 	unsigned want = opt_.mode == HarnessOptions::Mode::server ? opt_.count : 1;
+	if (opt_.mode == HarnessOptions::Mode::udp_echo)
+		std::fprintf(stderr, "udp echo on %s:%u\n",
+			     testnet::ip_to_string(opt_.ip).c_str(), opt_.port);
 	bool timed_out = false;
 	while (finished_ < want && !fatal_ && !interrupted) {
 		tick_clock();

@@ -18,7 +18,7 @@
 namespace toe::interop {
 
 struct HarnessOptions {
-	enum class Mode { server, client } mode = Mode::server;
+	enum class Mode { server, client, udp_echo } mode = Mode::server;
 	std::string dev;
 	std::uint32_t ip = 0;
 	std::uint8_t mac[6] = {};
@@ -28,7 +28,7 @@ struct HarnessOptions {
 
 	std::uint16_t port = 0; // server: listen; client: remote
 	std::uint32_t remote_ip = 0; // client
-	unsigned count = 1; // server: connections to serve
+	unsigned count = 1; // server: connections; udp-echo: datagrams
 
 	std::uint64_t bytes = 0; // to send on each connection
 	std::uint64_t seed = 1;
@@ -81,6 +81,9 @@ private:
 			      std::uint16_t peer_port);
 	bool report(Connection &conn);
 	int start();
+	int start_udp_echo();
+	void handle_udp_event(const toe_event &ev);
+	void post_udp_buffer(std::uint32_t slot);
 	void linger_until_quiet();
 	void print_counters() const;
 
@@ -96,6 +99,11 @@ private:
 	testnet::TxCheck tx_check_;
 	std::uint32_t listener_ = 0;
 	std::uint32_t client_sock_ = 0;
+	std::uint32_t udp_sock_ = 0;
+	std::unique_ptr<testnet::HostRegion> udp_region_;
+	std::uint64_t udp_echoed_ = 0;
+	std::uint64_t udp_bytes_ = 0;
+	std::uint64_t udp_truncated_ = 0;
 	unsigned accepted_ = 0;
 	unsigned finished_ = 0;
 	unsigned failures_ = 0;

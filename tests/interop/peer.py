@@ -5,6 +5,10 @@ Sends --send bytes of random data while receiving until end of stream (or
 a reset), then prints one JSON line: bytes and SHA-256 of what was sent and
 received, and how the connection ended.
 
+udp mode sends --count datagrams (0 to 1472 bytes, random content) one at a
+time to --connect and expects each back unchanged; it prints how many came
+back, how many differed and how many were lost (after 3 tries each).
+
 Ending a connection:
   --close after-eof  (default) send, read to EOF, then close: the engine
                      closes first
@@ -121,6 +125,41 @@ def tune(sock):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
 
 
+def udp_echo_client(args):
+    host, port = args.connect.rsplit(":", 1)
+    peer = (host, int(port))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(1.0)
+    sizes = [0, 1, 8, 1471, 1472]
+    echoed = mismatched = lost = total = 0
+    started = time.monotonic()
+    for i in range(args.count):
+        size = sizes[i] if i < len(sizes) else \
+            int.from_bytes(os.urandom(2), "big") % 1473
+        payload = os.urandom(size)
+        total += size
+        for attempt in range(3):
+            sock.sendto(payload, peer)
+            try:
+                data, source = sock.recvfrom(65536)
+            except (TimeoutError, socket.timeout):
+                continue
+            if source != peer:
+                continue
+            if data == payload:
+                echoed += 1
+            else:
+                mismatched += 1
+            break
+        else:
+            lost += 1
+    result = {"sent": args.count, "bytes": total, "echoed": echoed,
+              "mismatched": mismatched, "lost": lost,
+              "seconds": round(time.monotonic() - started, 3)}
+    print(json.dumps(result), flush=True)
+    return 0 if echoed == args.count else 1
+
+
 def connect_with_retries(peer, timeout):
     """The engine may still be starting: retry refused or unanswered
     connects until the deadline."""
@@ -142,7 +181,7 @@ def connect_with_retries(peer, timeout):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["server", "client"])
+    parser.add_argument("mode", choices=["server", "client", "udp"])
     parser.add_argument("--bind", default="0.0.0.0")
     parser.add_argument("--port", type=int)
     parser.add_argument("--connect", help="IP:PORT (client)")
@@ -151,10 +190,14 @@ def main():
                         default="after-eof")
     parser.add_argument("--rst-after", type=parse_size, default=0)
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--count", type=int, default=1000,
+                        help="udp: datagrams to send")
     parser.add_argument("--ready-file",
                         help="server: create this file once listening")
     args = parser.parse_args()
 
+    if args.mode == "udp":
+        return udp_echo_client(args)
     if args.mode == "server":
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

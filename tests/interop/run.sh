@@ -19,6 +19,8 @@
 #             resets the connection (SO_LINGER 0).
 #   plain     as passive, at most 16 MiB each way, with the peer's
 #             timestamps, window scaling and SACK off.
+#   udp       2000 datagrams of 0 to 1472 bytes from Linux, echoed by the
+#             engine from the named buffers they arrived in.
 #   lossy     as passive, at most 16 MiB each way, through netem on both
 #             sides (2 ms +- 1 ms delay, 1 % loss, 0.5 % duplication, 2 %
 #             reordering); skipped where the kernel has no netem.
@@ -53,7 +55,7 @@ while (($#)); do
 	*) scenarios+=("$1"); shift ;;
 	esac
 done
-((${#scenarios[@]})) || scenarios=(passive active peer-rst plain lossy vlan)
+((${#scenarios[@]})) || scenarios=(passive active peer-rst plain udp lossy vlan)
 small_bytes=$((bytes < 16 * 1024 * 1024 ? bytes : 16 * 1024 * 1024))
 
 skip() { echo "interop: skipped: $*"; exit 77; }
@@ -251,6 +253,27 @@ run_lossy() {
 	in_peer tc qdisc del dev "$dev_peer" root 2>/dev/null
 	in_engine tc qdisc del dev "$dev_engine" root 2>/dev/null
 	return $rc
+}
+
+# Datagrams from Linux's UDP, echoed by the engine from its named buffers.
+run_udp() {
+	local dir=$1
+	local count=2000
+	peer_offloads on
+	engine udp-echo --port 7007 --count "$count" --recv-buffer 2048 \
+		--recv-buffers 16 --ready-file "$dir/ready" \
+		>"$dir/engine.out" 2>"$dir/engine.err" &
+	local engine_pid=$!
+	pids+=("$engine_pid")
+	wait_for_file "$dir/ready" || { echo "engine did not start"; return 1; }
+	peer udp --connect "$engine_ip:7007" --count "$count" \
+		>"$dir/peer.out" 2>"$dir/peer.err"
+	local peer_rc=$?
+	wait "$engine_pid"
+	local engine_rc=$?
+	cat "$dir/peer.out"
+	((peer_rc == 0 && engine_rc == 0)) &&
+		grep -q "udp echoed=$count .* truncated=0" "$dir/engine.out"
 }
 
 run_peer-rst() {

@@ -19,6 +19,7 @@ using toe::interop::HarnessOptions;
 const char usage[] =
 	R"(usage: toe-interop [options] server --port P [--count N]
        toe-interop [options] client --connect IP:PORT
+       toe-interop [options] udp-echo --port P [--count N]
 
 Runs the toe engine in user space on an interface, through an AF_PACKET
 socket. The engine owns --ip: that address must not be configured on the
@@ -28,6 +29,10 @@ Each connection sends --bytes bytes (a seeded pattern) while receiving
 whatever the peer sends, then ends; one line per connection on stdout:
   conn=1 peer=IP:PORT sent=N sent_sha256=HEX received=N recv_sha256=HEX
   end=closed|reset status=ERRNO peer_closed=0|1 seconds=S mbit_s=R
+
+udp-echo sends each of --count datagrams back to its sender from the named
+buffer it arrived in (--recv-buffer bytes each), then prints
+  udp echoed=N bytes=N truncated=N
 
 options:
   --dev IF            the interface (required)
@@ -115,6 +120,9 @@ HarnessOptions parse_args(int argc, char **argv)
 		} else if (arg == "server" || arg == "client") {
 			opt.mode = arg == "server" ? HarnessOptions::Mode::server
 						   : HarnessOptions::Mode::client;
+			have_mode = true;
+		} else if (arg == "udp-echo") {
+			opt.mode = HarnessOptions::Mode::udp_echo;
 			have_mode = true;
 		} else if (arg == "--dev") {
 			opt.dev = value();
@@ -205,15 +213,15 @@ HarnessOptions parse_args(int argc, char **argv)
 		}
 	}
 	if (!have_mode)
-		bad_usage("say server or client");
+		bad_usage("say server, client or udp-echo");
 	if (opt.dev.empty())
 		bad_usage("--dev is required");
 	if (!have_ip)
 		bad_usage("--ip is required");
 	if (opt.port == 0)
-		bad_usage(opt.mode == HarnessOptions::Mode::server
-				  ? "server needs --port"
-				  : "client needs --connect IP:PORT");
+		bad_usage(opt.mode == HarnessOptions::Mode::client
+				  ? "client needs --connect IP:PORT"
+				  : "server and udp-echo need --port");
 	return opt;
 }
 
