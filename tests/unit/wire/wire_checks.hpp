@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -19,6 +20,13 @@ inline constexpr std::uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0x0b};
 inline constexpr std::uint16_t port_b = 5001;
 inline constexpr std::uint32_t owner = 1;
 inline constexpr std::uint64_t mib = 1024 * 1024;
+
+// TOE_WIRE_SEED=n shifts every scenario's seeds, to explore other runs.
+inline std::uint64_t seed_offset()
+{
+	const char *env = std::getenv("TOE_WIRE_SEED");
+	return env ? std::strtoull(env, nullptr, 0) * 1000 : 0;
+}
 
 // Checks a received stream against what the other side sent, in order.
 class StreamChecker {

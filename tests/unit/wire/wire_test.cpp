@@ -210,13 +210,6 @@ TEST_P(WireTransfer, BothWaysByteExact)
 	RecordProperty("virtual_seconds", std::to_string(virtual_s));
 }
 
-// TOE_WIRE_SEED=n shifts every scenario's seeds, to explore other runs.
-std::uint64_t seed_offset()
-{
-	const char *env = std::getenv("TOE_WIRE_SEED");
-	return env ? std::strtoull(env, nullptr, 0) * 1000 : 0;
-}
-
 WireConfig wire_with(std::uint32_t loss, std::uint32_t dup,
 		     std::uint32_t reorder, std::uint32_t corrupt,
 		     std::uint64_t seed)
