@@ -27,6 +27,7 @@ struct PeerConn {
 		EXPECT_EQ(toe_sock_create(port.eng(), owner, TOE_PROTO_TCP, 20, &listener), 0);
 		EXPECT_EQ(toe_sock_bind(port.eng(), owner, listener, 0, lport), 0);
 		EXPECT_EQ(toe_sock_listen(port.eng(), owner, listener, 8), 0);
+		port.clear_tx(); // the SYN-ACK is the next frame
 		inject(TH_SYN, {}, tcp_options({tcpopt::mss(1460)}));
 		snd++;
 		Frame sa = port.pop_tx();

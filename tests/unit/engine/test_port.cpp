@@ -523,6 +523,11 @@ TestPort::TestPort(const toe_engine_config &cfg) : cfg_(cfg)
 
 TestPort::~TestPort()
 {
+	destroy_engine();
+}
+
+void TestPort::destroy_engine()
+{
 	if (eng_)
 		toe_engine_destroy(eng_);
 	eng_ = nullptr;

@@ -210,6 +210,8 @@ public:
 	TestPort &operator=(const TestPort &) = delete;
 
 	toe_engine *eng() { return eng_; }
+	// Destroys the engine now (the port's wire and events stay).
+	void destroy_engine();
 	const toe_engine_config &config() const { return cfg_; }
 
 	Endpoint local(uint16_t port) const
