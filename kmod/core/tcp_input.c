@@ -348,6 +348,9 @@ static void complete_acked_sends(struct toe_engine *eng, struct toe_sock *sk)
 			tp->sq_cursor = tp->sq_head;
 		toe_send_complete(eng, sk, d, d->len, 0);
 	}
+	/* After the host's close, the last completion precedes CLOSED. */
+	if (!sk->sends_pending && toe_sock_host_closed(sk))
+		toe_sock_host_detach(eng, sk, 0);
 }
 
 static void update_window(struct toe_tcp_cb *tp, const struct toe_pkt *pkt)

@@ -208,6 +208,7 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	struct toe_sock *child, *prev;
 	struct toe_tcp_cb *tp;
 	u64 now = toe_os_now_us();
+	u32 win;
 	u16 mss;
 
 	if (!cookie_recent(listener, now) ||
@@ -239,6 +240,8 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	inherit(tp, toe_tcp(listener));
 	tp->peer_mss = mss;
 	tp->ts_offset = toe_tcp_ts_offset(key, &t);
+	tp->snd_wscale = 0;
+	tp->rcv_wscale = 0;
 	if (o.flags & TOE_TCPOPT_F_TS) {
 		u8 ws;
 		bool sack;
@@ -269,8 +272,8 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	toe_tcp_cc_init(&tp->cc, TOE_TCP_DEFAULT_MSS, tp->iss);
 	toe_tcp_update_mss(eng, child);
 	/* What the cookie SYN-ACK offered, unscaled. */
-	tp->rcv_adv = tp->rcv_nxt + (toe_tcp_window_now(eng, child) &
-				     TOE_TCP_MAX_WIN);
+	win = toe_tcp_window_now(eng, child);
+	tp->rcv_adv = tp->rcv_nxt + (win < TOE_TCP_MAX_WIN ? win : TOE_TCP_MAX_WIN);
 	tp->last_recv_us = now;
 	toe_tcp_set_state(eng, child, TOE_TCPS_SYN_RECEIVED);
 	prev = toe_tcp_enter(eng, child);

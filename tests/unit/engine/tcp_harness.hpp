@@ -46,6 +46,7 @@ struct Conn {
 	uint8_t eng_ws = 0; // the shift the engine applies to its windows
 	uint32_t peer_window = 65535u << 7; // bytes the peer offers
 	Endpoint peer;
+	uint16_t lport = kLocalPort; // the engine's port
 };
 
 class TcpHarness {
@@ -186,10 +187,10 @@ public:
 		Conn c;
 		c.peer = port_->peer(kPeerIp, peer_port);
 		c.h = create();
-		EXPECT_EQ(toe_sock_bind(eng(), kOwner, c.h, 0, kLocalPort), 0);
 		EXPECT_EQ(toe_sock_connect(eng(), kOwner, c.h, kPeerIp, peer_port), 0);
 		Frame syn = tx(c);
 		EXPECT_TRUE(syn.has(TH_SYN) && !syn.has(TH_ACK)) << syn;
+		c.lport = syn.src_port;
 		c.rcv = syn.seq + 1;
 		c.snd = 1000000;
 		apply_peer_opts(c, opts, syn);
@@ -321,8 +322,7 @@ public:
 
 	static Endpoint local_of(const Conn &c)
 	{
-		(void)c;
-		return {kLocalMac, kLocalIp, kLocalPort};
+		return {kLocalMac, kLocalIp, c.lport};
 	}
 
 	static Bytes syn_options(const Conn &c, const PeerOpts &o)

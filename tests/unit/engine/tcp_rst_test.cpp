@@ -1,0 +1,188 @@
+// RST and SYN validation (RFC 5961): an exact RST resets, one inside the
+// window earns a challenge ACK, one outside is ignored; a SYN on an
+// established connection earns a challenge ACK; challenge ACKs are rate
+// limited; RSTs answer segments for no connection.
+#include "tcp_harness.hpp"
+
+using namespace toe::test;
+
+TEST(TcpRst, RstAtExactlyRcvNxtResetsTheConnection)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.post(c.h, 100, 8);
+	t.send(c.h, pattern(10), 9);
+	t.drain(c);
+	t.inject(t.seg(c, TH_RST));
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_CLOSED);
+	auto err = t.event(TOE_EV_ERROR);
+	ASSERT_TRUE(err);
+	EXPECT_EQ(err->status, -ECONNRESET);
+	auto recv = t.event(TOE_EV_RECV);
+	ASSERT_TRUE(recv);
+	EXPECT_EQ(recv->reason, TOE_RET_RST);
+	auto send = t.event(TOE_EV_SEND);
+	ASSERT_TRUE(send);
+	EXPECT_EQ(send->status, -ECONNRESET);
+	EXPECT_TRUE(t.port().tx_empty()) << "a RST is never answered";
+	EXPECT_EQ(t.engine_stats().resets, 1u);
+	// the host still holds the handle until it closes it
+	EXPECT_EQ(toe_sock_close(t.eng(), kOwner, c.h), 0);
+	EXPECT_TRUE(t.event(TOE_EV_CLOSED));
+	EXPECT_EQ(t.port().counters().sockets, 0u);
+}
+
+TEST(TcpRst, RstInWindowButNotExactGetsChallengeAck)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	TcpSpec r = t.seg(c, TH_RST);
+	r.seq = c.snd + 1000;
+	t.inject(r);
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_ESTABLISHED);
+	Frame a = t.tx(c);
+	EXPECT_EQ(a.flags, TH_ACK);
+	EXPECT_EQ(a.ack, c.snd) << "the challenge names the right number";
+	EXPECT_EQ(t.tcb(c.h)->stats.challenge_acks, 1u);
+	// the peer, if genuine, answers with the exact RST
+	t.inject(t.seg(c, TH_RST));
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_CLOSED);
+}
+
+TEST(TcpRst, RstOutsideTheWindowIsIgnored)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	TcpSpec r = t.seg(c, TH_RST);
+	r.seq = c.snd + 0x40000000u;
+	t.inject(r);
+	r.seq = c.snd - 1;
+	t.inject(r);
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_ESTABLISHED);
+	EXPECT_TRUE(t.port().tx_empty());
+}
+
+TEST(TcpRst, SynOnEstablishedConnectionGetsChallengeAck)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	for (uint32_t seq : {c.snd, c.snd + 5000, c.snd - 5000}) {
+		TcpSpec s = t.seg(c, TH_SYN);
+		s.seq = seq;
+		t.inject(s);
+		Frame a = t.tx(c);
+		EXPECT_EQ(a.flags, TH_ACK) << "seq " << seq;
+		EXPECT_EQ(a.ack, c.snd);
+	}
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_ESTABLISHED);
+}
+
+TEST(TcpRst, ChallengeAcksAreRateLimitedPerConnection)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	TcpSpec r = t.seg(c, TH_RST);
+	r.seq = c.snd + 1;
+	for (int i = 0; i < 50; i++)
+		t.inject(r);
+	EXPECT_EQ(t.port().tx_count(), 10u) << "10 per 5 s";
+	EXPECT_EQ(t.tcb(c.h)->stats.challenge_acks_suppressed, 40u);
+	t.port().clear_tx();
+	TestPort::set_clock(TestPort::now() + 5'000'000);
+	t.inject(r);
+	EXPECT_EQ(t.port().tx_count(), 1u) << "a new budget";
+}
+
+TEST(TcpRst, AckForDataNeverSentIsAnsweredAndDropped)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.post(c.h, 100);
+	TcpSpec s = t.seg(c, TH_ACK | TH_PSH, bytes("data"));
+	s.ack = c.rcv + 1000;
+	t.inject(s);
+	Frame a = t.tx(c);
+	EXPECT_EQ(a.flags, TH_ACK);
+	EXPECT_EQ(t.tcb(c.h)->rcv_nxt, c.snd) << "the data is not taken";
+	EXPECT_EQ(t.tcb(c.h)->stats.bad_acks, 1u);
+}
+
+TEST(TcpRst, SegmentForAClosedSocketIsAnsweredWithRst)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.inject(t.seg(c, TH_RST));
+	ASSERT_EQ(t.state(c.h), TOE_TCPS_CLOSED);
+	// the closed socket left the flow table: the segment is the host's
+	int rc = t.port().inject(build_tcp(t.seg(c, TH_ACK, bytes("x"))));
+	EXPECT_EQ(rc, TOE_RX_NOT_MINE);
+}
+
+TEST(TcpRst, RejectAnswersWithRstAsRfc9293SaysForClosed)
+{
+	TcpHarness t;
+	Conn c;
+	c.peer = t.port().peer();
+	c.snd = 1000;
+	c.rcv = 5000;
+	toe_rx_seg seg;
+	toe_rx_frame f;
+	toe_pkt pkt;
+	// with ACK: <SEQ=SEG.ACK><CTL=RST>
+	Bytes b = build_tcp(t.seg(c, TH_ACK, bytes("abc")));
+	seg = {b.data(), uint32_t(b.size())};
+	f = {&seg, 1, uint32_t(b.size()), 0};
+	ASSERT_EQ(toe_pkt_parse(&f, kLocalMac.data(), 0, &pkt), TOE_PARSE_OK);
+	toe_tcp_reject(t.eng(), &pkt);
+	Frame r1 = t.port().pop_tx();
+	EXPECT_EQ(r1.flags, TH_RST);
+	EXPECT_EQ(r1.seq, 5000u);
+	// without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+	Bytes b2 = build_tcp(t.seg(c, TH_SYN));
+	seg = {b2.data(), uint32_t(b2.size())};
+	f = {&seg, 1, uint32_t(b2.size()), 0};
+	ASSERT_EQ(toe_pkt_parse(&f, kLocalMac.data(), 0, &pkt), TOE_PARSE_OK);
+	toe_tcp_reject(t.eng(), &pkt);
+	Frame r2 = t.port().pop_tx();
+	EXPECT_EQ(r2.flags, TH_RST | TH_ACK);
+	EXPECT_EQ(r2.seq, 0u);
+	EXPECT_EQ(r2.ack, 1001u);
+	// never a RST for a RST
+	Bytes b3 = build_tcp(t.seg(c, TH_RST));
+	seg = {b3.data(), uint32_t(b3.size())};
+	f = {&seg, 1, uint32_t(b3.size()), 0};
+	ASSERT_EQ(toe_pkt_parse(&f, kLocalMac.data(), 0, &pkt), TOE_PARSE_OK);
+	toe_tcp_reject(t.eng(), &pkt);
+	EXPECT_TRUE(t.port().tx_empty());
+}
+
+TEST(TcpRst, RstInSynReceivedDropsTheHalfOpenConnection)
+{
+	TcpHarness t;
+	t.listen();
+	Conn c;
+	c.peer = t.port().peer();
+	c.snd = 100;
+	TcpSpec s = t.seg(c, TH_SYN);
+	s.options = tcp_options({tcpopt::mss(1460)});
+	t.inject(s);
+	t.tx(c);
+	c.snd = 101;
+	t.inject(t.seg(c, TH_RST));
+	EXPECT_EQ(t.port().counters().syn_queue, 0u);
+	EXPECT_EQ(t.port().counters().sockets, 1u);
+}
+
+TEST(TcpRst, RstInTimeWaitEndsIt)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	ASSERT_EQ(toe_sock_close(t.eng(), kOwner, c.h), 0);
+	Frame fin = t.tx(c);
+	c.rcv = fin.seq + 1;
+	t.inject(t.seg(c, TH_ACK | TH_FIN));
+	c.snd++;
+	ASSERT_EQ(t.state(c.h), TOE_TCPS_TIME_WAIT);
+	t.inject(t.seg(c, TH_RST));
+	EXPECT_EQ(t.state(c.h), -1);
+}

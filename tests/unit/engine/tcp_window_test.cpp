@@ -1,0 +1,163 @@
+// Window scaling in both directions, the persist timer and zero-window
+// probes, and window updates.
+#include "tcp_harness.hpp"
+
+using namespace toe::test;
+
+namespace {
+constexpr uint32_t kMss = 1448;
+} // namespace
+
+TEST(TcpWindow, PeerWindowIsScaledByItsShift)
+{
+	TcpHarness t;
+	PeerOpts o;
+	o.wscale = 4;
+	Conn c = t.open_active(o);
+	TcpSpec s = t.seg(c, TH_ACK);
+	s.window = 1000; // 16000 bytes
+	t.inject(s);
+	EXPECT_EQ(t.info(c.h).snd_wnd, 16000u);
+}
+
+TEST(TcpWindow, SynWindowIsNeverScaled)
+{
+	TcpHarness t;
+	PeerOpts o;
+	o.wscale = 4;
+	o.window = 1000;
+	Conn c = t.open_active(o);
+	EXPECT_EQ(t.info(c.h).snd_wnd, 1000u);
+}
+
+TEST(TcpWindow, OurWindowIsAdvertisedScaled)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.post(c.h, 1 << 20);
+	t.drain(c); // the window update for the post
+	t.send_data(c, pattern(10), 0);
+	t.run_until_tx();
+	Frame a = t.tx(c);
+	uint32_t space = t.info(c.h).rcv_wnd;
+	EXPECT_GT(space, 65535u);
+	EXPECT_EQ(uint32_t(a.window) << 7, space);
+}
+
+TEST(TcpWindow, ZeroWindowStartsPersistProbesWithBackoff)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.ack(c);
+	c.peer_window = 0;
+	t.ack(c);
+	t.send(c.h, pattern(1000), 1);
+	EXPECT_TRUE(t.port().tx_empty()) << "the window is shut";
+	uint64_t w1 = t.run_until_tx();
+	Frame p1 = t.tx(c);
+	EXPECT_EQ(p1.seq, t.tcb(c.h)->snd_una - 1) << "an ACK-eliciting probe";
+	EXPECT_TRUE(p1.payload.empty());
+	uint64_t w2 = t.run_until_tx();
+	t.tx(c);
+	EXPECT_EQ(w2, 2 * w1) << "probes back off";
+	EXPECT_EQ(t.tcb(c.h)->stats.window_probes, 2u);
+	// the peer answers each probe with its window still 0: it stays alive
+	for (int i = 0; i < 30; i++) {
+		t.ack(c);
+		t.run_until_tx();
+		t.tx(c);
+	}
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_ESTABLISHED);
+	// the window opens: the data goes
+	c.peer_window = 65535u << 7;
+	t.ack(c);
+	EXPECT_EQ(t.take_data(c), pattern(1000));
+}
+
+TEST(TcpWindow, UnansweredZeroWindowProbesEventuallyTimeOut)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.eng()->tcp.tun.retries = 3;
+	t.ack(c);
+	c.peer_window = 0;
+	t.ack(c);
+	t.send(c.h, pattern(1000), 1);
+	for (int i = 0; i < 10 && !t.event(TOE_EV_ERROR); i++) {
+		t.run_until_tx();
+		t.drain(c);
+	}
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_CLOSED);
+}
+
+TEST(TcpWindow, SmallWindowIsUsedWhenThePersistTimerFires)
+{
+	TcpHarness t;
+	PeerOpts o;
+	o.wscale.reset();
+	Conn c = t.open_active(o);
+	t.ack(c); // largest window seen: 65535
+	c.peer_window = 500;
+	t.ack(c);
+	t.send(c.h, pattern(3000), 1);
+	EXPECT_TRUE(t.port().tx_empty()) << "500 < half the largest window";
+	t.run_until_tx();
+	std::vector<Frame> frames;
+	t.take_data(c, &frames);
+	ASSERT_EQ(frames.size(), 1u);
+	EXPECT_EQ(frames[0].payload.size(), 500u) << "the override sends what fits";
+}
+
+TEST(TcpWindow, WindowUpdateFromPeerReleasesData)
+{
+	TcpHarness t;
+	PeerOpts o;
+	o.wscale.reset();
+	o.window = 2 * kMss;
+	Conn c = t.open_active(o);
+	c.peer_window = 2 * kMss;
+	t.send(c.h, pattern(10 * kMss), 1);
+	std::vector<Frame> frames;
+	t.take_data(c, &frames);
+	EXPECT_EQ(frames.size(), 2u);
+	// acknowledged, and the window grows
+	c.peer_window = 6 * kMss;
+	t.ack(c);
+	frames.clear();
+	t.take_data(c, &frames);
+	EXPECT_EQ(frames.size(), 6u);
+}
+
+TEST(TcpWindow, OldSegmentDoesNotMoveTheWindow)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.ack(c);
+	uint32_t wnd = t.info(c.h).snd_wnd;
+	// an older segment (lower seq) with a smaller window
+	TcpSpec s = t.seg(c, TH_ACK);
+	s.seq = c.snd - 1;
+	s.window = 1;
+	t.inject(s);
+	EXPECT_EQ(t.info(c.h).snd_wnd, wnd);
+}
+
+TEST(TcpWindow, PostingBuffersSendsAWindowUpdateOnlyWhenItMatters)
+{
+	toe_engine_config cfg = TestPort::default_config();
+	cfg.sock_buflets_max = 2;
+	TcpHarness t(cfg);
+	PeerOpts o;
+	o.wscale.reset();
+	o.timestamps = false;
+	Conn c = t.open_active(o);
+	EXPECT_EQ(t.info(c.h).rcv_wnd, 4096u);
+	// a small buffer when the window is open: no update
+	t.post(c.h, 100);
+	EXPECT_TRUE(t.port().tx_empty());
+	// a large one: the window more than doubles, so the peer hears of it
+	t.post(c.h, 50000);
+	Frame upd = t.tx(c);
+	EXPECT_EQ(upd.flags, TH_ACK);
+	EXPECT_GE(upd.window, 50000);
+}
