@@ -14,7 +14,7 @@ say() { printf '\n### %s\n' "$*"; }
 say "toectl version (library and module ABI)"
 "$TOE_BUILD/tools/toectl/toectl" version
 
-say "engine attached to $TOE_KO's device in namespace A; Linux peer in B"
+say "the engine attached to a veth in namespace A; the Linux peer in B"
 ex_up veth
 trap ex_down EXIT
 echo "toe side:   $TOPO_NS_A $TOPO_IF_A $TOPO_IP_A"
