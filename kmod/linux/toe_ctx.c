@@ -368,17 +368,18 @@ static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)
 		toe_ctx_nudge(ctx);
 
 	if (req.timeout_ns < 0) {
-		err = wait_event_interruptible(ctx->cq_wait,
-					       toe_ctx_wait_done(ctx, req.min_complete));
+		err = wait_event_interruptible(
+			ctx->cq_wait, toe_ctx_wait_done(ctx, req.min_complete));
 	} else {
 		timeout = ns_to_ktime(req.timeout_ns);
-		err = wait_event_interruptible_hrtimeout(ctx->cq_wait,
-							 toe_ctx_wait_done(ctx, req.min_complete),
-							 timeout);
+		err = wait_event_interruptible_hrtimeout(
+			ctx->cq_wait, toe_ctx_wait_done(ctx, req.min_complete),
+			timeout);
 	}
 	if (err)
 		return err; /* -ETIME, or -ERESTARTSYS on a signal */
-	if (toe_ring_cq_ready(ctx) < req.min_complete && toe_ctx_is_detached(ctx))
+	if (toe_ring_cq_ready(ctx) < req.min_complete &&
+	    toe_ctx_is_detached(ctx))
 		return -ENODEV;
 	return toe_ring_cq_ready(ctx);
 }

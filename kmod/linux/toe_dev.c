@@ -251,15 +251,16 @@ static void toe_dev_config(struct toe_dev *dev, struct net_device *ndev,
 	toe_neigh_fill_local_ips(ndev, cfg);
 	if (opts->buflets)
 		cfg->buflet_count = opts->buflets;
-	cfg->owner_anon_max = max_t(u32, cfg->owner_anon_max,
-				    TOE_ANON_COUNT_MAX);
+	cfg->owner_anon_max =
+		max_t(u32, cfg->owner_anon_max, TOE_ANON_COUNT_MAX);
 	/*
 	 * The core completes checksums and segments in software for a
 	 * device that can't (see toe_xmit.c).
 	 */
 	cfg->tx_features = TOE_TXF_CSUM_PARTIAL | TOE_TXF_GSO_TCPV4;
-	cfg->gso_max_size = min_t(u32, READ_ONCE(ndev->gso_max_size),
-				  GSO_LEGACY_MAX_SIZE) - TOE_TX_HDR_MAX;
+	cfg->gso_max_size =
+		min_t(u32, READ_ONCE(ndev->gso_max_size), GSO_LEGACY_MAX_SIZE) -
+		TOE_TX_HDR_MAX;
 	inet_get_local_port_range(dev->net, &lo, &hi);
 	cfg->ephemeral_port_min = lo;
 	cfg->ephemeral_port_max = hi;

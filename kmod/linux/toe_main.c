@@ -21,8 +21,9 @@ atomic64_t toe_ring_pages = ATOMIC64_INIT(0);
 
 unsigned int toe_rx_queue_len = 4096;
 module_param_named(rx_queue_len, toe_rx_queue_len, uint, 0644);
-MODULE_PARM_DESC(rx_queue_len,
-		 "Frames queued from the rx_handler to an engine thread before drops");
+MODULE_PARM_DESC(
+	rx_queue_len,
+	"Frames queued from the rx_handler to an engine thread before drops");
 
 static int toe_param_get_atomic64(char *buf, const struct kernel_param *kp)
 {
@@ -50,9 +51,9 @@ static const struct kernel_param_ops toe_param_atomic_ops = {
 	.get = toe_param_get_atomic,
 };
 
-module_param_cb(pinned_pages, &toe_param_atomic64_ops, &toe_pinned_pages,
-		0444);
-MODULE_PARM_DESC(pinned_pages, "User pages pinned for memory regions (read-only)");
+module_param_cb(pinned_pages, &toe_param_atomic64_ops, &toe_pinned_pages, 0444);
+MODULE_PARM_DESC(pinned_pages,
+		 "User pages pinned for memory regions (read-only)");
 module_param_cb(ring_pages, &toe_param_atomic64_ops, &toe_ring_pages, 0444);
 MODULE_PARM_DESC(ring_pages,
 		 "Pages of doorbells, rings and anonymous pools (read-only)");

@@ -80,8 +80,8 @@ static struct toe_mr *toe_mr_alloc(struct toe_ctx *ctx, enum toe_mr_kind kind,
 	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
 	if (!mr)
 		return NULL;
-	mr->mem.pages = kvmalloc_array(nr_pages, sizeof(struct page *),
-				       GFP_KERNEL);
+	mr->mem.pages =
+		kvmalloc_array(nr_pages, sizeof(struct page *), GFP_KERNEL);
 	if (!mr->mem.pages) {
 		kfree(mr);
 		return NULL;
@@ -136,11 +136,11 @@ static int toe_mr_pin(struct toe_mr *mr, unsigned long start)
 		if (fatal_signal_pending(current)) {
 			n = -EINTR;
 		} else {
-			n = pin_user_pages_fast(start + ((unsigned long)done << PAGE_SHIFT),
-						min_t(u32, mem->nr_pages - done,
-						      TOE_MR_PIN_CHUNK),
-						FOLL_WRITE | FOLL_LONGTERM,
-						mem->pages + done);
+			n = pin_user_pages_fast(
+				start + ((unsigned long)done << PAGE_SHIFT),
+				min_t(u32, mem->nr_pages - done,
+				      TOE_MR_PIN_CHUNK),
+				FOLL_WRITE | FOLL_LONGTERM, mem->pages + done);
 		}
 		if (n <= 0) {
 			unpin_user_pages(mem->pages, done);
@@ -262,7 +262,8 @@ int toe_mr_add_pool(struct toe_ctx *ctx, void *base, size_t bytes,
 	if (!mr)
 		return -ENOMEM;
 	for (i = 0; i < nr_pages; i++)
-		mr->mem.pages[i] = vmalloc_to_page((u8 *)base + (i << PAGE_SHIFT));
+		mr->mem.pages[i] =
+			vmalloc_to_page((u8 *)base + (i << PAGE_SHIFT));
 	mr->mem.len = bytes;
 	mr->pool_base = base;
 	mr->charged_pages = charged_pages;

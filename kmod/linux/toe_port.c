@@ -83,8 +83,7 @@ void toe_sock_rec_closed(struct toe_dev *dev, u32 handle)
 	kfree(rec);
 }
 
-static bool toe_port_allowed(struct toe_dev *dev, struct toe_ctx *ctx,
-			     u16 port)
+static bool toe_port_allowed(struct toe_dev *dev, struct toe_ctx *ctx, u16 port)
 {
 	if (!port || !inet_port_requires_bind_service(dev->net, port))
 		return true;

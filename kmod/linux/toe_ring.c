@@ -187,7 +187,8 @@ void toe_ring_cq_commit(struct toe_ctx *ctx)
 	 * the tail (prepare_to_wait), so one of the two sees the other.
 	 */
 	if (wq_has_sleeper(&ctx->cq_wait))
-		wake_up_interruptible_poll(&ctx->cq_wait, EPOLLIN | EPOLLRDNORM);
+		wake_up_interruptible_poll(&ctx->cq_wait,
+					   EPOLLIN | EPOLLRDNORM);
 }
 
 /* ---- Submission queue ------------------------------------------------------ */

@@ -214,7 +214,8 @@ u32 toe_rx_process(struct toe_dev *dev, u32 budget)
 		n++;
 		if (toe_rx_view_build(skb, &view) == -E2BIG) {
 			dev->ctr.rx_linearized++;
-			if (skb_linearize(skb) || toe_rx_view_build(skb, &view)) {
+			if (skb_linearize(skb) ||
+			    toe_rx_view_build(skb, &view)) {
 				kfree_skb(skb);
 				continue;
 			}
@@ -226,7 +227,8 @@ u32 toe_rx_process(struct toe_dev *dev, u32 budget)
 		 * and must not see it twice, so it is dropped; the peer's
 		 * retransmission meets the new state.
 		 */
-		if (toe_engine_input(dev->eng, &view.frame) != TOE_RX_CONSUMED) {
+		if (toe_engine_input(dev->eng, &view.frame) !=
+		    TOE_RX_CONSUMED) {
 			dev->ctr.rx_late_not_mine++;
 			kfree_skb(skb);
 			continue;

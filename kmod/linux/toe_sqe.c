@@ -169,7 +169,8 @@ static int toe_sqe_listen(struct toe_ctx *ctx, const struct toe_sqe *sqe,
 	if (err)
 		return err;
 	return toe_sock_listen(toe_ctx_engine(ctx), ctx->id, sqe->handle,
-			       sqe->arg ? sqe->arg : TOE_LISTEN_BACKLOG_DEFAULT);
+			       sqe->arg ? sqe->arg :
+					  TOE_LISTEN_BACKLOG_DEFAULT);
 }
 
 static int toe_sqe_accept(struct toe_ctx *ctx, const struct toe_sqe *sqe,
@@ -393,7 +394,8 @@ struct toe_sqe_op {
 static const struct toe_sqe_op toe_sqe_ops[TOE_OP_MAX] = {
 	[TOE_OP_NOP] = { toe_sqe_nop, 0 },
 	[TOE_OP_SOCKET] = { toe_sqe_socket, TOE_F_PROTO },
-	[TOE_OP_BIND] = { toe_sqe_bind, TOE_F_HANDLE | TOE_F_ADDR | TOE_F_PORT },
+	[TOE_OP_BIND] = { toe_sqe_bind,
+			  TOE_F_HANDLE | TOE_F_ADDR | TOE_F_PORT },
 	[TOE_OP_LISTEN] = { toe_sqe_listen, TOE_F_HANDLE | TOE_F_ARG },
 	[TOE_OP_ACCEPT] = { toe_sqe_accept, TOE_F_HANDLE },
 	[TOE_OP_CONNECT] = { toe_sqe_connect,
@@ -402,10 +404,10 @@ static const struct toe_sqe_op toe_sqe_ops[TOE_OP_MAX] = {
 			      TOE_F_HANDLE | TOE_F_REGION | TOE_F_OFFSET |
 				      TOE_F_LEN | TOE_F_THRESHOLD |
 				      TOE_F_TIMEOUT },
-	[TOE_OP_SEND] = { toe_sqe_send,
-			  TOE_F_HANDLE | TOE_F_REGION | TOE_F_OFFSET |
-				  TOE_F_LEN | TOE_F_FLAGS | TOE_F_ADDR |
-				  TOE_F_PORT },
+	[TOE_OP_SEND] = { toe_sqe_send, TOE_F_HANDLE | TOE_F_REGION |
+						TOE_F_OFFSET | TOE_F_LEN |
+						TOE_F_FLAGS | TOE_F_ADDR |
+						TOE_F_PORT },
 	[TOE_OP_SETOPT] = { toe_sqe_setopt,
 			    TOE_F_HANDLE | TOE_F_ARG | TOE_F_VALUE },
 	[TOE_OP_SHUTDOWN] = { toe_sqe_shutdown, TOE_F_HANDLE | TOE_F_ARG },
@@ -478,7 +480,8 @@ void toe_sqe_event(struct toe_ctx *ctx, const struct toe_event *ev)
 		.res = ev->status,
 		.handle = ev->sock,
 	};
-	struct toe_sock_rec *rec = toe_sock_rec_find(ctx->dev, ctx->id, ev->sock);
+	struct toe_sock_rec *rec =
+		toe_sock_rec_find(ctx->dev, ctx->id, ev->sock);
 
 	if (rec && rec->sock_ref_set)
 		cqe.sock_ref = rec->sock_ref;

@@ -116,8 +116,8 @@ static void toe_thread_sleep(struct toe_dev *dev)
 			if (deadline == TOE_DEADLINE_NONE) {
 				schedule();
 			} else {
-				ktime_t expires = ns_to_ktime(deadline *
-							      NSEC_PER_USEC);
+				ktime_t expires =
+					ns_to_ktime(deadline * NSEC_PER_USEC);
 
 				schedule_hrtimeout_range(&expires,
 							 TOE_TIMER_SLACK_NS,

@@ -124,7 +124,8 @@ static int toe_xmit_attach_pages(struct sk_buff *skb,
 			u32 n = min_t(u32, PAGE_SIZE - in_page, left);
 
 			if (nr && skb_can_coalesce(skb, nr, page, in_page)) {
-				skb_frag_size_add(&skb_shinfo(skb)->frags[nr - 1], n);
+				skb_frag_size_add(
+					&skb_shinfo(skb)->frags[nr - 1], n);
 			} else {
 				get_page(page);
 				skb_fill_page_desc(skb, nr++, page, in_page, n);
@@ -184,9 +185,9 @@ static int toe_xmit_copy_pages(struct sk_buff *skb,
 				page_used = 0;
 			}
 			n = min_t(u32, PAGE_SIZE - page_used, left);
-			if (toe_os_mem_read(frag->mem, off,
-					    (u8 *)page_address(page) + page_used,
-					    n))
+			if (toe_os_mem_read(
+				    frag->mem, off,
+				    (u8 *)page_address(page) + page_used, n))
 				return -EFAULT;
 			skb_frag_size_add(&skb_shinfo(skb)->frags[nr - 1], n);
 			skb->len += n;
@@ -254,8 +255,8 @@ int toe_xmit(void *port, const struct toe_tx_frame *f)
 	if (f->gso_size && f->payload_len > f->gso_size) {
 		skb_shinfo(skb)->gso_size = f->gso_size;
 		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
-		skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(f->payload_len,
-							 f->gso_size);
+		skb_shinfo(skb)->gso_segs =
+			DIV_ROUND_UP(f->payload_len, f->gso_size);
 		dev->ctr.tx_gso++;
 	}
 	skb->dev = ndev;
