@@ -130,7 +130,8 @@ static struct toe_buflet *chain_alloc(struct toe_engine *eng,
 }
 
 /* Fills a chain with payload [off, off + len) of pkt, starting at byte
- * start of the first buflet. */
+ * start of the first buflet.
+ */
 static int chain_fill(struct toe_engine *eng, struct toe_buflet *b,
 		      u32 start, const struct toe_pkt *pkt, u32 off, u32 len)
 {

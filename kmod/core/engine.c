@@ -206,7 +206,8 @@ int toe_engine_del_local_ip(struct toe_engine *eng, u32 ip)
 		if (eng->local_ips[i] != ip)
 			continue;
 		/* Keep the array dense for concurrent readers: the last
-		 * address moves into the hole, then the count drops. */
+		 * address moves into the hole, then the count drops.
+		 */
 		TOE_WRITE_ONCE(eng->local_ips[i],
 			       eng->local_ips[eng->nr_local_ips - 1]);
 		TOE_WRITE_ONCE(eng->nr_local_ips, eng->nr_local_ips - 1);
@@ -265,7 +266,8 @@ int toe_engine_input(struct toe_engine *eng, const struct toe_rx_frame *f)
 		return not_mine(eng);
 	case TOE_PARSE_BAD_CSUM:
 		/* Ours if it names one of our flows: then it is dropped
-		 * here (classify stole it already). */
+		 * here (classify stole it already).
+		 */
 		TOE_CTR_INC(eng, bad_csum);
 		if (toe_flow_classify(eng, &pkt))
 			return TOE_RX_CONSUMED;
@@ -297,7 +299,8 @@ int toe_engine_input(struct toe_engine *eng, const struct toe_rx_frame *f)
 	if (toe_bind_lookup(eng, pkt.proto, pkt.dst_ip, pkt.dst_port)) {
 		/* A port of ours with nobody taking this: TCP answers as
 		 * CLOSED does; a datagram for a connected UDP socket from
-		 * someone else is dropped. */
+		 * someone else is dropped.
+		 */
 		if (pkt.proto == TOE_PROTO_TCP)
 			toe_tcp_reject(eng, &pkt);
 		return TOE_RX_CONSUMED;

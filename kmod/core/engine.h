@@ -4,7 +4,7 @@
  * UDP in udp.c) uses from the engine core, and the engine object itself.
  *
  * All functions run on the engine thread. Sockets are passed as pointers
- * here; handles only appear at the host boundary (toe_engine.h).
+ * here; handles only appear at the host boundary (the public API).
  *
  * Division of labour between the core and TCP:
  *   core -> TCP   toe_tcp_input / toe_tcp_listen_input for each segment;
@@ -56,7 +56,8 @@ struct toe_engine {
 	u32 nr_slots;
 
 	/* flow table: exact 5-tuple, and bound local ip:port (listeners,
-	 * UDP); buckets are RCU-published chains */
+	 * UDP); buckets are RCU-published chains
+	 */
 	struct toe_sock **flow_buckets;
 	struct toe_sock **bind_buckets;
 	u32 flow_mask;
@@ -103,7 +104,8 @@ bool toe_engine_is_local_ip(const struct toe_engine *eng, u32 ip);
 /* ---- Sockets ---------------------------------------------------------------------- */
 
 /* The socket behind a host handle, or NULL when the handle is unknown,
- * stale, not owner's, or already closed by the host. */
+ * stale, not owner's, or already closed by the host.
+ */
 struct toe_sock *toe_sock_lookup(struct toe_engine *eng, u32 owner,
 				 u32 handle);
 
@@ -148,7 +150,8 @@ void toe_sock_free(struct toe_engine *eng, struct toe_sock *sk);
 /* ---- Flow table ---------------------------------------------------------------- */
 
 /* Links sk by its 5-tuple (local/remote ip and port, proto). -EADDRINUSE
- * when another socket has that 5-tuple. */
+ * when another socket has that 5-tuple.
+ */
 int toe_flow_insert(struct toe_engine *eng, struct toe_sock *sk);
 void toe_flow_remove(struct toe_engine *eng, struct toe_sock *sk);
 
@@ -162,7 +165,8 @@ struct toe_sock *toe_flow_lookup(struct toe_engine *eng, u8 proto,
 				 u16 remote_port);
 
 /* The listener (TCP) or bound socket (UDP) for local ip:port: exact ip
- * first, then the wildcard. Only sockets with listening set count. */
+ * first, then the wildcard. Only sockets with listening set count.
+ */
 struct toe_sock *toe_listener_lookup(struct toe_engine *eng, u8 proto,
 				     u32 local_ip, u16 local_port);
 
@@ -210,11 +214,13 @@ int toe_ip_output_addr(struct toe_engine *eng, const struct toe_l3_addr *a,
 		       const struct toe_l4_out *l4);
 
 /* The reverse path of a received packet: our address, its source, and its
- * source MAC as the next hop. */
+ * source MAC as the next hop.
+ */
 void toe_pkt_reply_addr(const struct toe_pkt *pkt, struct toe_l3_addr *a);
 
 /* Largest TCP/UDP payload per frame on this link (MTU - IP header - L4
- * header without options). */
+ * header without options).
+ */
 u32 toe_engine_mtu(const struct toe_engine *eng);
 
 /* Whether the port segments TCP super-frames, and the largest one. */
@@ -223,7 +229,8 @@ u32 toe_engine_gso_max(const struct toe_engine *eng);
 /* ---- Neighbour resolution ----------------------------------------------------- */
 
 /* Resolves sk->remote_ip's next hop into sk->remote_mac. 0, -EAGAIN or
- * -EHOSTUNREACH. */
+ * -EHOSTUNREACH.
+ */
 int toe_sock_resolve_l2(struct toe_engine *eng, struct toe_sock *sk);
 
 /* ---- Receive placement (the seed's flow) ----------------------------------- */
@@ -261,7 +268,8 @@ void toe_rx_fin(struct toe_engine *eng, struct toe_sock *sk);
 
 /* The connection was reset (or failed): every posted buffer comes back
  * with TOE_RET_RST and status, parked data is dropped, the anonymous
- * buffer in use is returned. No more data will be placed. */
+ * buffer in use is returned. No more data will be placed.
+ */
 void toe_rx_reset(struct toe_engine *eng, struct toe_sock *sk, int status);
 
 /*
@@ -289,7 +297,8 @@ void toe_buflet_seg_free(struct toe_engine *eng, struct toe_sock *sk,
 			 struct toe_buflet *seg);
 
 /* Drops the first n data bytes of a segment (seq advances); returns the
- * segment's new first buflet, or NULL if nothing is left (all freed). */
+ * segment's new first buflet, or NULL if nothing is left (all freed).
+ */
 struct toe_buflet *toe_buflet_seg_trim_front(struct toe_engine *eng,
 					     struct toe_sock *sk,
 					     struct toe_buflet *seg, u32 n);
@@ -313,12 +322,14 @@ u32 toe_buflets_free(const struct toe_engine *eng);
 void toe_emit(struct toe_engine *eng, u32 owner, const struct toe_event *ev);
 
 /* Emits a socket event of type with status, filling sock, sock_ref and the
- * peer address. Nothing is emitted for sockets the host does not hold. */
+ * peer address. Nothing is emitted for sockets the host does not hold.
+ */
 void toe_sock_event(struct toe_engine *eng, struct toe_sock *sk, u16 type,
 		    int status);
 
 /* Convenience: TOE_EV_CONNECTED with status (TCP calls it when the
- * handshake completes or fails). */
+ * handshake completes or fails).
+ */
 void toe_sock_connected(struct toe_engine *eng, struct toe_sock *sk,
 			int status);
 

@@ -58,7 +58,8 @@ int toe_rx_post(struct toe_engine *eng, struct toe_sock *sk,
 /* Places parked data into newly available buffers. */
 void toe_rx_drain(struct toe_engine *eng, struct toe_sock *sk);
 /* Returns every posted buffer with reason/status, drops parked data and
- * the anonymous buffer in use (returned with its bytes). */
+ * the anonymous buffer in use (returned with its bytes).
+ */
 void toe_rx_flush(struct toe_engine *eng, struct toe_sock *sk, u16 reason,
 		  int status);
 void toe_anon_return(struct toe_engine *eng, struct toe_sock *sk,
@@ -91,7 +92,8 @@ bool toe_flow_classify(const struct toe_engine *eng,
 /* sock.c */
 struct toe_sock *toe_sock_alloc(struct toe_engine *eng, u8 proto);
 /* A free local port for proto: unused by the bind table and, when
- * remote_ip is nonzero, giving a unique 5-tuple. 0 when none is left. */
+ * remote_ip is nonzero, giving a unique 5-tuple. 0 when none is left.
+ */
 u16 toe_port_pick(struct toe_engine *eng, u8 proto, u32 local_ip,
 		  u32 remote_ip, u16 remote_port);
 struct toe_send_desc *toe_send_desc_alloc(struct toe_engine *eng,

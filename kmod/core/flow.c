@@ -103,7 +103,8 @@ static bool bind_conflict(const struct toe_sock *old,
 	if (!ips_overlap(old->local_ip, sk->local_ip))
 		return false;
 	/* SO_REUSEADDR-like: two non-listening sockets that both asked
-	 * for it may share (e.g. reconnecting from a fixed port). */
+	 * for it may share (e.g. reconnecting from a fixed port).
+	 */
 	if ((old->flags & sk->flags & TOE_SKF_REUSEADDR) &&
 	    !old->listening && !sk->listening)
 		return false;
@@ -228,7 +229,8 @@ bool toe_flow_classify(const struct toe_engine *eng, const struct toe_pkt *pkt)
 		u32 lip;
 
 		/* Listeners and bound UDP sockets take these; other bound
-		 * ports are ours too (input answers for them). */
+		 * ports are ours too (input answers for them).
+		 */
 		if (sk->proto != pkt->proto ||
 		    TOE_READ_ONCE(sk->local_port) != pkt->dst_port)
 			continue;

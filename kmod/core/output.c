@@ -118,7 +118,8 @@ static int output(struct toe_engine *eng, u32 src_ip, u32 dst_ip,
 		  (eng->cfg.tx_features & TOE_TXF_CSUM_PARTIAL);
 	if (partial) {
 		/* The port sums from csum_start and stores the complement;
-		 * the field starts out as the folded pseudo-header sum. */
+		 * the field starts out as the folded pseudo-header sum.
+		 */
 		f->flags |= TOE_TX_CSUM_PARTIAL;
 		f->csum_start = (u16)f->l4_off;
 		f->csum_offset = (u16)csum_off;

@@ -246,7 +246,8 @@ void toe_owner_release(struct toe_engine *eng, u32 owner)
 		return;
 	o->releasing = 1;
 	/* Every socket, connected or on its way out, is reset; each
-	 * returns its buffers and completes its sends as it goes. */
+	 * returns its buffers and completes its sends as it goes.
+	 */
 	while (o->socks) {
 		struct toe_sock *sk = o->socks;
 

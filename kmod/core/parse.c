@@ -62,7 +62,8 @@ u32 toe_csum_pseudo(u32 src_ip, u32 dst_ip, u8 proto, u32 l4_len)
 	ph[9] = proto;
 	toe_put_be16(ph + 10, (u16)l4_len);
 	/* Lengths past 16 bits (GSO super-frames) add their high word: the
-	 * one's complement sum of the two words equals the sum of the value. */
+	 * one's complement sum of the two words equals the sum of the value.
+	 */
 	toe_put_be16(ph + 12, (u16)(l4_len >> 16));
 	return toe_os_csum_partial(ph, sizeof(ph), 0);
 }
@@ -166,7 +167,8 @@ static enum toe_parse_result parse_udp(struct toe_pkt *pkt, const u8 *h,
 	uh = h + pkt->l4_off;
 	ulen = toe_get_be16(uh + 4);
 	/* The UDP length may be shorter than the IP payload (trailing
-	 * bytes are ignored), never longer. */
+	 * bytes are ignored), never longer.
+	 */
 	if (ulen < TOE_UDP_HLEN || pkt->l4_off + ulen > end)
 		return TOE_PARSE_BAD_L4;
 	pkt->l4 = uh;
@@ -213,7 +215,8 @@ static enum toe_parse_result parse(const struct toe_rx_frame *f,
 		return TOE_PARSE_BAD_L2;
 
 	/* All headers in one contiguous place: the first segment, or a copy
-	 * when the port split them. */
+	 * when the port split them.
+	 */
 	if (f->segs[0].len >= TOE_PKT_HDR_MAX || f->segs[0].len == f->len) {
 		h = f->segs[0].data;
 		avail = f->segs[0].len;

@@ -37,7 +37,8 @@ extern "C" {
 #define TOE_TCPF_CWR 0x80
 
 /* The longest header chain: Ethernet, 802.1Q, IPv4 with 40 bytes of
- * options, TCP with 40 bytes of options. */
+ * options, TCP with 40 bytes of options.
+ */
 #define TOE_PKT_HDR_MAX (TOE_ETH_HLEN + TOE_VLAN_HLEN + 60 + 60)
 
 /* toe_pkt_parse() results */
@@ -104,12 +105,14 @@ enum toe_parse_result toe_pkt_parse_headers(const struct toe_rx_frame *f,
 					    struct toe_pkt *pkt);
 
 /* Copies payload bytes [off, off + len) into dst. 0, or -EINVAL when the
- * range is outside the payload. */
+ * range is outside the payload.
+ */
 int toe_pkt_copy_payload(const struct toe_pkt *pkt, u32 off, void *dst,
 			 u32 len);
 
 /* Copies payload bytes [off, off + len) into host memory at moff. 0,
- * -EINVAL (outside the payload) or -EFAULT (outside the region). */
+ * -EINVAL (outside the payload) or -EFAULT (outside the region).
+ */
 int toe_pkt_payload_to_mem(const struct toe_pkt *pkt, u32 off,
 			   struct toe_mem *mem, u64 moff, u32 len);
 
@@ -118,7 +121,8 @@ int toe_frame_copy(const struct toe_rx_frame *f, u32 off, void *dst,
 		   u32 len);
 
 /* Partial checksum of frame bytes [off, off + len), continuing sum as if
- * the range started at an even offset. */
+ * the range started at an even offset.
+ */
 u32 toe_frame_csum(const struct toe_rx_frame *f, u32 off, u32 len, u32 sum);
 
 /* The TCP/UDP pseudo-header's partial sum (addresses in host order). */

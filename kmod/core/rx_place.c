@@ -231,7 +231,8 @@ static bool anon_enabled(const struct toe_sock *sk)
 }
 
 /* A delivery batch ended: an anonymous buffer in use goes up now, so data
- * never waits in it for more to come. */
+ * never waits in it for more to come.
+ */
 static void anon_batch_end(struct toe_engine *eng, struct toe_sock *sk,
 			   u8 flags)
 {
@@ -263,7 +264,8 @@ static void apply_end_flags(struct toe_engine *eng, struct toe_sock *sk,
 /* ---- Parking in buflets -------------------------------------------------------- */
 
 /* Appends n bytes from src to the TCP segment list (coalescing into the
- * last buflet). Returns the bytes parked. */
+ * last buflet). Returns the bytes parked.
+ */
 static u32 park_stream(struct toe_engine *eng, struct toe_sock *sk,
 		       const struct toe_pkt *pkt, u32 off, u32 len, u8 flags)
 {
@@ -575,7 +577,8 @@ static u32 dgram_copy(const struct dgram *d, struct toe_mem *mem, u64 moff,
 }
 
 /* Puts a datagram into the head named buffer, or an anonymous buffer;
- * false when neither is there. */
+ * false when neither is there.
+ */
 static bool dgram_deliver(struct toe_engine *eng, struct toe_sock *sk,
 			  const struct dgram *d)
 {

@@ -71,7 +71,8 @@ static void sock_slot_release(struct toe_engine *eng, struct toe_sock *sk)
 		return;
 	eng->slots[idx] = NULL;
 	/* A new generation: the old handle never reaches the slot again
-	 * (until the 12-bit generation wraps; 0 is never used). */
+	 * (until the 12-bit generation wraps; 0 is never used).
+	 */
 	gen = (u16)((eng->slot_gen[idx] + 1) & TOE_HANDLE_GEN_MASK);
 	eng->slot_gen[idx] = gen ? gen : 1;
 	eng->slot_free[eng->slot_free_top++] = idx;
@@ -282,7 +283,8 @@ int toe_sock_create_child(struct toe_engine *eng, struct toe_sock *listener,
 	sk->flags |= TOE_SKF_BOUND | TOE_SKF_CONNECTED |
 		     (listener->flags & (TOE_SKF_ANON | TOE_SKF_REUSEADDR));
 	/* The neighbour table's answer when it has one; else the SYN came
-	 * through this MAC and answers go back the same way. */
+	 * through this MAC and answers go back the same way.
+	 */
 	if (toe_sock_resolve_l2(eng, sk)) {
 		memcpy(sk->remote_mac, pkt->eth + 6, 6);
 		sk->flags |= TOE_SKF_L2_OK;

@@ -198,13 +198,15 @@ struct toe_sock {
 	u32 buflets_held; /* by rxq and by TCP's out-of-order queue */
 
 	/* anonymous delivery: the buffer being filled, and the owner's
-	 * queue of sockets with parked data waiting for anonymous buffers */
+	 * queue of sockets with parked data waiting for anonymous buffers
+	 */
 	struct toe_anon_buf *anon_cur;
 	struct toe_sock *anon_wait_next;
 	u8 anon_waiting;
 
 	/* why no more data will come (TOE_SKF_RX_DONE): the reason posted
-	 * buffers are returned with at once, and its status */
+	 * buffers are returned with at once, and its status
+	 */
 	u8 rx_done_reason;
 	s32 rx_done_status;
 

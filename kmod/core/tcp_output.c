@@ -495,11 +495,19 @@ static void sent_range(struct toe_engine *eng, struct toe_sock *sk, u32 seq,
 	}
 }
 
+/*
+ * A super-frame's IPv4 total length must fit 16 bits with the largest IP
+ * and TCP headers in front of its payload.
+ */
+#define GSO_PAYLOAD_MAX (65535u - 60u - 60u)
+
 /* Largest payload of one emitted frame. */
 static u32 frame_limit(struct toe_engine *eng, const struct toe_tcp_cb *tp)
 {
 	u32 gso = toe_engine_gso_max(eng);
 
+	if (gso > GSO_PAYLOAD_MAX)
+		gso = GSO_PAYLOAD_MAX;
 	if (gso > tp->mss)
 		return gso - gso % tp->mss;
 	return tp->mss;

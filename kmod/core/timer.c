@@ -25,7 +25,8 @@ static inline u32 slot_index(u64 t, u32 lvl)
 }
 
 /* An expiry's level: the highest 6-bit group in which it differs from the
- * wheel's time. */
+ * wheel's time.
+ */
 static inline u32 level_of(u64 diff)
 {
 	return diff ? (u32)(63 - __builtin_clzll(diff)) / TOE_WHEEL_BITS : 0;
@@ -115,7 +116,8 @@ void toe_wheel_del(struct toe_timer_wheel *w, struct toe_timer *t)
 }
 
 /* The lowest level holding a slot at or after cur, with that slot's start
- * time. Slots of lower levels always start before those of higher ones. */
+ * time. Slots of lower levels always start before those of higher ones.
+ */
 static bool next_slot(const struct toe_timer_wheel *w, u32 *lvl_out,
 		      u64 *start_out)
 {
@@ -164,7 +166,8 @@ u32 toe_wheel_run(struct toe_timer_wheel *w, u64 now, struct toe_engine *ctx)
 		w->cur = start;
 		idx = slot_index(start, lvl);
 		/* Take the slot's list private, so callbacks may arm and
-		 * cancel freely (a cancel unlinks from this list). */
+		 * cancel freely (a cancel unlinks from this list).
+		 */
 		list = w->slots[lvl][idx];
 		w->slots[lvl][idx] = NULL;
 		w->occupied[lvl] &= ~(1ull << idx);

@@ -23,7 +23,8 @@ struct toe_sock;
 struct toe_timer;
 
 /* Runs on the engine thread. The timer is no longer pending when this is
- * called, so the callback may re-arm it (or free its object). */
+ * called, so the callback may re-arm it (or free its object).
+ */
 typedef void (*toe_timer_fn)(struct toe_engine *eng, struct toe_sock *sk,
 			     struct toe_timer *t);
 
@@ -58,7 +59,8 @@ static inline bool toe_timer_pending(const struct toe_timer *t)
 }
 
 /* Arms (or re-arms) t to run at absolute time expires_us; a time in the
- * past runs on the next poll. */
+ * past runs on the next poll.
+ */
 void toe_timer_arm(struct toe_engine *eng, struct toe_timer *t,
 		   u64 expires_us);
 /* Arms t to run delay_us from now. */
@@ -73,7 +75,8 @@ void toe_wheel_add(struct toe_timer_wheel *w, struct toe_timer *t,
 		   u64 expires_us);
 void toe_wheel_del(struct toe_timer_wheel *w, struct toe_timer *t);
 /* Runs every timer expiring at or before now, in expiry order; returns
- * how many ran. ctx is passed to the callbacks as the engine. */
+ * how many ran. ctx is passed to the callbacks as the engine.
+ */
 u32 toe_wheel_run(struct toe_timer_wheel *w, u64 now,
 		  struct toe_engine *ctx);
 /* Earliest pending expiry, or ~0. */

@@ -33,7 +33,8 @@ static inline void toe_put_be32(u8 *p, u32 v)
 }
 
 /* A checksum field: the 16-bit value toe_os_csum_fold() gave, stored in
- * memory order (it was computed over memory-order words). */
+ * memory order (it was computed over memory-order words).
+ */
 static inline void toe_put_csum(u8 *p, u16 csum)
 {
 	memcpy(p, &csum, sizeof(csum));

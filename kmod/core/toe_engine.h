@@ -45,7 +45,8 @@ struct toe_mem;
 #define TOE_MAX_LOCAL_IPS 8
 
 /* Largest L2+L3+L4 header the engine builds: Ethernet, 802.1Q, IPv4 with
- * options room, TCP with 40 bytes of options. */
+ * options room, TCP with 40 bytes of options.
+ */
 #define TOE_TX_HDR_MAX 192
 
 /* Payload fragments per transmitted frame. */
@@ -100,7 +101,8 @@ struct toe_engine_config {
 };
 
 /* Fills a configuration with the defaults: no addresses, MTU 1500,
- * 16384 buflets of 2048 bytes, 512 per socket, 4096 sockets, ... */
+ * 16384 buflets of 2048 bytes, 512 per socket, 4096 sockets, ...
+ */
 void toe_engine_config_defaults(struct toe_engine_config *cfg);
 
 /* ---- Frames ---------------------------------------------------------------- */
@@ -113,10 +115,12 @@ struct toe_tx_frag {
 };
 
 /* toe_tx_frame.flags */
-#define TOE_TX_CSUM_PARTIAL (1u << 0) /* L4 checksum holds the pseudo-header
-				       * sum only: port finishes it from
-				       * csum_start, storing at
-				       * csum_start + csum_offset */
+/*
+ * TOE_TX_CSUM_PARTIAL: the L4 checksum field holds the folded pseudo-header
+ * sum only; the port sums from csum_start to the end of the frame and
+ * stores the complement at csum_start + csum_offset (CHECKSUM_PARTIAL).
+ */
+#define TOE_TX_CSUM_PARTIAL (1u << 0)
 #define TOE_TX_GSO_TCPV4 (1u << 1) /* segment into gso_size payloads */
 
 /*
@@ -233,12 +237,14 @@ struct toe_event {
 
 struct toe_port_ops {
 	/* Send one frame. 0, or -errno (the frame is dropped and counted;
-	 * TCP recovers by retransmission). */
+	 * TCP recovers by retransmission).
+	 */
 	int (*xmit)(void *port, const struct toe_tx_frame *f);
 	/* Deliver a completion to the application context owner. */
 	void (*event)(void *port, u32 owner, const struct toe_event *ev);
 	/* The next hop's MAC for dst_ip: 0, -EAGAIN while resolution is
-	 * pending (the engine retries from a timer), or -EHOSTUNREACH. */
+	 * pending (the engine retries from a timer), or -EHOSTUNREACH.
+	 */
 	int (*resolve_l2)(void *port, u32 dst_ip, u8 mac_out[6]);
 };
 
@@ -251,7 +257,8 @@ int toe_engine_create(const struct toe_engine_config *cfg,
 
 /* Frees the engine and everything in it. Emits no events but drops every
  * host memory reference. Call toe_owner_release() first for owners that
- * should get their completions. The caller guarantees no classify runs. */
+ * should get their completions. The caller guarantees no classify runs.
+ */
 void toe_engine_destroy(struct toe_engine *eng);
 
 /* Local addresses may change while the engine runs. */
@@ -259,19 +266,22 @@ int toe_engine_add_local_ip(struct toe_engine *eng, u32 ip);
 int toe_engine_del_local_ip(struct toe_engine *eng, u32 ip);
 
 /* TOE_RX_MINE or TOE_RX_NOT_MINE; reads only, safe on any CPU at any time
- * (RCU read side inside). */
+ * (RCU read side inside).
+ */
 int toe_engine_classify(const struct toe_engine *eng,
 			const struct toe_rx_frame *f);
 
 /* Full processing: TOE_RX_CONSUMED or TOE_RX_NOT_MINE. Any byte sequence
- * is safe. */
+ * is safe.
+ */
 int toe_engine_input(struct toe_engine *eng, const struct toe_rx_frame *f);
 
 /* Runs expired timers. */
 void toe_engine_poll(struct toe_engine *eng);
 
 /* Absolute time (toe_os_now_us) of the earliest armed timer, or
- * TOE_DEADLINE_NONE. */
+ * TOE_DEADLINE_NONE.
+ */
 u64 toe_engine_next_deadline_us(struct toe_engine *eng);
 
 /* ---- Host requests ------------------------------------------------------------- */
@@ -280,22 +290,26 @@ int toe_sock_create(struct toe_engine *eng, u32 owner, int proto,
 		    u64 user_ref, u32 *handle);
 
 /* ip 0 = any local address; port 0 = an ephemeral port.
- * -EADDRNOTAVAIL (not a local address), -EADDRINUSE, -EINVAL (bound). */
+ * -EADDRNOTAVAIL (not a local address), -EADDRINUSE, -EINVAL (bound).
+ */
 int toe_sock_bind(struct toe_engine *eng, u32 owner, u32 h, u32 ip,
 		  u16 port);
 
 /* TCP only; binds an ephemeral port when unbound. backlog bounds the
- * established connections waiting for an accept request (>= 1). */
+ * established connections waiting for an accept request (>= 1).
+ */
 int toe_sock_listen(struct toe_engine *eng, u32 owner, u32 h, int backlog);
 
 /* Queues an accept request on a listener; completes with TOE_EV_ACCEPT
  * when a connection is ready (at once if one is waiting). -ENOBUFS when
- * sock_accept_max requests are already queued. */
+ * sock_accept_max requests are already queued.
+ */
 int toe_sock_accept(struct toe_engine *eng, u32 owner, u32 listener,
 		    u64 user_ref);
 
 /* TCP: sends SYN once the next hop is resolved; TOE_EV_CONNECTED follows.
- * UDP: fixes the peer (no event). */
+ * UDP: fixes the peer (no event).
+ */
 int toe_sock_connect(struct toe_engine *eng, u32 owner, u32 h, u32 ip,
 		     u16 port);
 
@@ -336,9 +350,14 @@ int toe_sock_send(struct toe_engine *eng, u32 owner, u32 h,
 #define TOE_OPT_KEEPINTVL 4 /* between probes, seconds */
 #define TOE_OPT_KEEPCNT 5 /* probes before the connection is dropped */
 #define TOE_OPT_ANON_DELIVERY 6 /* opt in to anonymous buffers */
-#define TOE_OPT_LINGER 7 /* close: ~0 = graceful (default), 0 = abort,
-			  * n = abort if not done within n seconds */
-#define TOE_OPT_REUSEADDR 8 /* bind even if TIME_WAIT sockets hold the port */
+/* TOE_OPT_LINGER, on close: ~0 = graceful (default), 0 = abort, n = abort
+ * if not done within n seconds.
+ */
+#define TOE_OPT_LINGER 7
+/* TOE_OPT_REUSEADDR: non-listening sockets that all set it may share a
+ * local port (e.g. reconnecting from a fixed port).
+ */
+#define TOE_OPT_REUSEADDR 8
 #define TOE_OPT_TOS 9 /* IPv4 TOS byte */
 #define TOE_OPT_TTL 10 /* IPv4 TTL, 0 = the engine's default */
 #define TOE_OPT_USER_TIMEOUT 11 /* ms unacked data may wait, 0 = default */
@@ -354,26 +373,31 @@ int toe_sock_getopt(struct toe_engine *eng, u32 owner, u32 h, int opt,
 #define TOE_SHUT_RDWR 2
 
 /* SHUT_RD returns every posted buffer (TOE_RET_CLOSED) and discards later
- * data; SHUT_WR sends FIN after the pending sends. */
+ * data; SHUT_WR sends FIN after the pending sends.
+ */
 int toe_sock_shutdown(struct toe_engine *eng, u32 owner, u32 h, int how);
 
 /* Graceful close: posted buffers come back (TOE_RET_CLOSED), pending sends
  * go out followed by FIN, and TOE_EV_CLOSED comes last. The handle is dead
- * for every request once close returns 0. */
+ * for every request once close returns 0.
+ */
 int toe_sock_close(struct toe_engine *eng, u32 owner, u32 h);
 
 /* Abortive close: RST to the peer, sends fail with -ECONNABORTED, buffers
- * come back, then TOE_EV_CLOSED. */
+ * come back, then TOE_EV_CLOSED.
+ */
 int toe_sock_abort(struct toe_engine *eng, u32 owner, u32 h);
 
 /* Gives owner's pool an anonymous buffer. -ENOBUFS when the pool holds
- * owner_anon_max buffers, -EEXIST when id is already in the pool. */
+ * owner_anon_max buffers, -EEXIST when id is already in the pool.
+ */
 int toe_anon_provide(struct toe_engine *eng, u32 owner, struct toe_mem *mem,
 		     u64 off, u32 len, u32 id);
 
 /* The application went away: aborts each of its sockets (RST to peers),
  * returns every buffer with an event, and drops every reference to its
- * memory. Afterwards the engine holds no toe_mem of owner. */
+ * memory. Afterwards the engine holds no toe_mem of owner.
+ */
 void toe_owner_release(struct toe_engine *eng, u32 owner);
 
 /* ---- Introspection (toectl) ------------------------------------------------- */
@@ -482,7 +506,8 @@ int toe_sock_get_info(struct toe_engine *eng, u32 handle,
 
 /* Iterates over every socket: start with *cursor = 0; each call fills
  * info and returns 0, or -ENOENT when done. Sockets created or freed
- * between calls may or may not be seen; none is seen twice. */
+ * between calls may or may not be seen; none is seen twice.
+ */
 int toe_sock_iter_next(struct toe_engine *eng, u32 *cursor,
 		       struct toe_sock_info *info);
 
@@ -498,7 +523,8 @@ struct toe_buffer_info {
 
 /* Iterates over a socket's posted named buffers in placement order: start
  * with *cursor = 0; 0 per buffer, -ENOENT when done or when the socket
- * doesn't exist. */
+ * doesn't exist.
+ */
 int toe_sock_buffer_iter_next(struct toe_engine *eng, u32 handle,
 			      u32 *cursor, struct toe_buffer_info *info);
 

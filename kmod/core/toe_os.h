@@ -54,7 +54,8 @@ static inline u32 toe_csum_add(u32 sum, u32 addend)
 }
 
 /* Adds the partial sum of a block that starts at byte offset off of the
- * checksummed range: a block at an odd offset has its bytes swapped. */
+ * checksummed range: a block at an odd offset has its bytes swapped.
+ */
 static inline u32 toe_csum_block_add(u32 sum, u32 block_sum, u64 off)
 {
 	if (off & 1)

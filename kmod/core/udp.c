@@ -66,7 +66,8 @@ static void udp_dest(const struct toe_sock *sk, const struct toe_send_desc *d,
 }
 
 /* Resolves and sends d: 0 when done (completed), -EAGAIN when the next hop
- * is still unknown (d is untouched). */
+ * is still unknown (d is untouched).
+ */
 static int udp_try_send(struct toe_engine *eng, struct toe_sock *sk,
 			struct toe_send_desc *d)
 {

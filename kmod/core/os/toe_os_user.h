@@ -39,7 +39,8 @@ typedef int64_t s64;
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 /* Invariant violations: report, then call the warn hook (abort by
- * default, so tests and sanitizers stop right at the bug). */
+ * default, so tests and sanitizers stop right at the bug).
+ */
 void toe_user_warn(const char *file, int line, const char *cond);
 #define TOE_WARN_ON(cond)                                              \
 	({                                                             \
@@ -58,7 +59,8 @@ void toe_os_free(void *p);
 
 /* RCU: user space has no concurrent readers that outlive a writer's
  * update except in harnesses that pause the engine, so frees happen at
- * once and publication uses release/acquire ordering. */
+ * once and publication uses release/acquire ordering.
+ */
 struct toe_os_rcu_head {
 	void *unused;
 };
@@ -92,7 +94,7 @@ u16 toe_os_ip_fast_csum(const void *iph, unsigned int ihl);
 /* Logging: messages at or below toe_user_log_level go to stderr. */
 extern int toe_user_log_level;
 void toe_os_log(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((__format__(printf, 2, 3)));
 
 /* Host memory: a plain buffer with a reference count the tests inspect. */
 struct toe_mem {
@@ -135,7 +137,8 @@ static inline int toe_os_mem_read(const struct toe_mem *mem, u64 off,
 }
 
 /* Partial checksum of [off, off + len) continuing sum; the range must be
- * valid (the engine checked it when the request arrived). */
+ * valid (the engine checked it when the request arrived).
+ */
 static inline u32 toe_os_mem_csum(const struct toe_mem *mem, u64 off,
 				  u32 len, u32 sum)
 {

@@ -226,11 +226,15 @@ Bytes build_udp(const UdpSpec &s)
 
 void fix_checksums(Bytes &f)
 {
+	// Works on any bytes (tests feed it mutated frames): every length
+	// from the frame is bounded before use.
 	bool vlan;
 	size_t l3 = l3_offset(f, &vlan);
 	if (f.size() < l3 + 20)
 		return;
 	size_t ihl = (f[l3] & 0x0f) * 4u;
+	if (ihl < 20 || l3 + ihl > f.size())
+		return;
 	size_t end = std::min<size_t>(f.size(), l3 + get16(&f[l3 + 2]));
 	put16(f, l3 + 10, 0);
 	put16(f, l3 + 10, uint16_t(~fold(sum16(&f[l3], ihl))));
