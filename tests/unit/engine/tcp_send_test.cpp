@@ -238,3 +238,33 @@ TEST(TcpSend, FrameTakesAtMostTheFragmentLimitOfRequests)
 	// 520 bytes of the first request and 31 requests of 10 bytes
 	EXPECT_EQ(frames[0].payload.size(), 15000 - 10 * kMss + 310);
 }
+
+TEST(TcpSend, GsoSuperFrameFitsTheIpv4TotalLength)
+{
+	toe_engine_config cfg = TestPort::default_config();
+	cfg.tx_features = TOE_TXF_GSO_TCPV4 | TOE_TXF_CSUM_PARTIAL;
+	cfg.gso_max_size = 65535;
+	cfg.sock_buflets_max = 256;
+	TcpHarness t(cfg);
+	t.port().keep_raw_tx = true;
+	PeerOpts o;
+	o.mss = 1456; // 65535 is 15 bytes above a multiple of it
+	o.timestamps = false;
+	Conn c = t.open_active(o);
+	t.ack(c); // a scaled window: 8 MiB
+	// open the congestion window wide enough for a full super-frame
+	t.tcb(c.h)->cc.cwnd = 1u << 20;
+	t.tcb(c.h)->last_send_us = TestPort::now(); // not idle
+	t.port().raw_tx.clear();
+	t.send(c.h, pattern(200000, 7), 1);
+	ASSERT_FALSE(t.port().raw_tx.empty());
+	auto &frames = t.port().raw_tx;
+	for (size_t i = 0; i < frames.size(); i++) {
+		EXPECT_LE(frames[i].hdr_len - frames[i].l3_off + frames[i].payload_len,
+			  65535u);
+		if (i + 1 < frames.size()) {
+			EXPECT_EQ(frames[i].payload_len % 1456, 0u);
+		}
+	}
+	EXPECT_GT(frames[0].payload_len, 60000u) << "and as large as allowed";
+}
