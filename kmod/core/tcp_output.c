@@ -72,9 +72,14 @@ static u32 sws_threshold(const struct toe_tcp_cb *tp)
 }
 
 /*
- * The window field for a non-SYN segment. The right edge never moves left
- * (RFC 9293 3.8.6: shrinking the window is strongly discouraged), and it
- * moves right only by a useful amount (receiver SWS avoidance).
+ * The window field for a non-SYN segment. rcv_adv is the exact right edge
+ * we promised: it never moves left (RFC 9293 3.8.6: shrinking the window
+ * is strongly discouraged), it moves right only by a useful amount
+ * (receiver SWS avoidance), and only to where the space really is. The
+ * field rounds down to the scale unit, so the peer may see the edge up to
+ * one unit short of the promise (RFC 7323 2.4 allows for that) but never
+ * past it: rounding up on every ACK would let the edge creep beyond the
+ * buflets, and the sender overrun a slow reader.
  */
 u32 toe_tcp_select_window(struct toe_engine *eng, struct toe_sock *sk)
 {
@@ -82,22 +87,16 @@ u32 toe_tcp_select_window(struct toe_engine *eng, struct toe_sock *sk)
 	u32 space = toe_tcp_window_now(eng, sk);
 	u32 cur = toe_seq_gt(tp->rcv_adv, tp->rcv_nxt) ?
 			  tp->rcv_adv - tp->rcv_nxt : 0;
-	u32 unit = 1u << tp->rcv_wscale;
-	u32 field;
+	u32 grown = (space >> tp->rcv_wscale) << tp->rcv_wscale;
 
-	if (space > cur && space - cur >= sws_threshold(tp) &&
-	    space - cur > 0) {
-		field = space >> tp->rcv_wscale;
-		if ((field << tp->rcv_wscale) < cur)
-			field = (cur + unit - 1) >> tp->rcv_wscale;
-	} else {
-		/* Keep the old edge, rounding up so it does not recede. */
-		field = (cur + unit - 1) >> tp->rcv_wscale;
+	if (grown > cur && space - cur >= sws_threshold(tp)) {
+		tp->rcv_adv = tp->rcv_nxt + grown;
+		cur = grown;
+	} else if (!toe_seq_gt(tp->rcv_adv, tp->rcv_nxt)) {
+		tp->rcv_adv = tp->rcv_nxt;
 	}
-	if (field > TOE_TCP_MAX_WIN)
-		field = TOE_TCP_MAX_WIN;
-	tp->rcv_adv = tp->rcv_nxt + (field << tp->rcv_wscale);
-	return field;
+	cur >>= tp->rcv_wscale;
+	return cur < TOE_TCP_MAX_WIN ? cur : TOE_TCP_MAX_WIN;
 }
 
 /* ---- the send queue ---------------------------------------------------- */

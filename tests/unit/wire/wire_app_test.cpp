@@ -249,12 +249,9 @@ TEST(WireApplications, SlowReaderGetsEveryByteUnderLoss)
 // The seed's promise: the advertised window reflects free buflets and
 // posted buffer space, so a slow application throttles the sender instead
 // of losing data. On a perfect wire, nothing may be refused for lack of
-// room. Disabled until the engine is fixed: it refuses in-window data
-// (drop_no_buflet 98 here) because toe_tcp_select_window(), keeping the old
-// right edge while the space shrinks, rounds cur up to the scale unit on
-// every ACK; with wscale 7 and ACKs every 2896 bytes the edge creeps 80
-// bytes past the space per ACK, 21 KB by the time the buflets run out.
-TEST(WireApplications, DISABLED_SlowReaderNeverRefusesInWindowData)
+// room. (Rounding the scaled window field up on every ACK once let the
+// right edge creep past the buflets, 80 bytes per ACK at wscale 7.)
+TEST(WireApplications, SlowReaderNeverRefusesInWindowData)
 {
 	toe_engine_counters cb = slow_reader(0);
 	EXPECT_EQ(cb.drop_no_buflet, 0u)
