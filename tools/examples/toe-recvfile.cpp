@@ -15,10 +15,13 @@
 #include <toe/toe.hpp>
 
 #include <cerrno>
+#include <csignal>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <getopt.h>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace toe::example;
@@ -44,6 +47,9 @@ options:
                         (default: when full)
   -T, --timeout-ms N    receive: also return a buffer N ms after posting it
                         (default 0: never)
+  -H, --hold-ms N       receive: post no buffer for N ms after accepting (or
+                        until SIGUSR1), so the stream piles up in the engine
+                        (default 0)
   -c, --bytes N         send: how much to send (default 256M); receive: the
                         byte count to expect (exit 1 on a mismatch)
   -f, --file PATH       send: the file's contents instead of the stream
@@ -62,6 +68,7 @@ struct Options {
 	uint64_t buffers = 16;
 	uint64_t threshold = 0;
 	uint64_t timeout_ms = 0;
+	uint64_t hold_ms = 0;
 	std::optional<uint64_t> bytes;
 	const char *file = nullptr;
 	uint64_t seed = 1;
@@ -77,6 +84,7 @@ Options parse(int argc, char **argv)
 		{"buffers", required_argument, nullptr, 'b'},
 		{"threshold", required_argument, nullptr, 't'},
 		{"timeout-ms", required_argument, nullptr, 'T'},
+		{"hold-ms", required_argument, nullptr, 'H'},
 		{"bytes", required_argument, nullptr, 'c'},
 		{"file", required_argument, nullptr, 'f'},
 		{"seed", required_argument, nullptr, 'S'},
@@ -88,12 +96,13 @@ Options parse(int argc, char **argv)
 	};
 	Options o;
 	int c;
-	while ((c = getopt_long(argc, argv, "r:b:t:T:c:f:S:e:pvh", long_opts, nullptr)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:b:t:T:H:c:f:S:e:pvh", long_opts, nullptr)) != -1) {
 		switch (c) {
 		case 'r': o.region_size = size_option("--region-size", optarg); break;
 		case 'b': o.buffers = size_option("--buffers", optarg); break;
 		case 't': o.threshold = size_option("--threshold", optarg); break;
 		case 'T': o.timeout_ms = size_option("--timeout-ms", optarg); break;
+		case 'H': o.hold_ms = size_option("--hold-ms", optarg); break;
 		case 'c': o.bytes = size_option("--bytes", optarg); break;
 		case 'f': o.file = optarg; break;
 		case 'S': o.seed = size_option("--seed", optarg); break;
@@ -125,6 +134,17 @@ Options parse(int argc, char **argv)
 	if (o.file && o.receive)
 		usage_error("--file is for send");
 	return o;
+}
+
+volatile std::sig_atomic_t hold_released = 0;
+
+// Sleeps for up to d; SIGUSR1 ends it early.
+void hold(std::chrono::milliseconds d)
+{
+	std::signal(SIGUSR1, [](int) { hold_released = 1; });
+	auto end = std::chrono::steady_clock::now() + d;
+	while (!hold_released && std::chrono::steady_clock::now() < end)
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 bool fatal_reason(uint16_t reason) { return reason == TOE_REASON_RST; }
@@ -170,6 +190,15 @@ int receive(const Options &o)
 			std::fflush(stdout);
 			// The listener has done its job: nobody else gets in.
 			listener.close();
+			if (o.hold_ms) {
+				// A reader that falls behind: the engine must shut the
+				// window and keep what it acknowledged.
+				std::printf("holding for %llu ms\n", (unsigned long long)o.hold_ms);
+				std::fflush(stdout);
+				hold(std::chrono::milliseconds(o.hold_ms));
+				std::printf("posting\n");
+				std::fflush(stdout);
+			}
 			{
 				toe::Device::Batch batch(dev);
 				for (uint64_t i = 0; i < o.buffers; i++)
