@@ -348,6 +348,14 @@ struct toe_dev *toe_dev_find_by_ndev(struct net_device *ndev);
  */
 struct toe_dev *toe_dev_next(struct net *net, int after_ifindex);
 
+/* ---- Counters for netlink (toe_counters.c) ---------------------------------- */
+
+int toe_counters_put_dev(struct sk_buff *skb, struct toe_dev *dev);
+int toe_counters_put_ctx(struct sk_buff *skb, struct toe_ctx *ctx);
+int toe_counters_reset(struct toe_dev *dev);
+void toe_counters_forget(const struct toe_dev *dev);
+void toe_counters_forget_all(void);
+
 /* ---- Generic netlink (toe_genl.c) ------------------------------------------ */
 
 int toe_genl_register(void);
