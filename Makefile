@@ -3,6 +3,7 @@
 #   make            build toe.ko and the user-space parts
 #   make check      every test: unit tests and the test-host suites
 #   make demo       boot the test host and show toe at work
+#   make bench      measure toe against kernel sockets and io_uring: BENCHMARKS.md
 #   make install    install toe.ko, libtoe and the tools on this host
 #
 # KERNEL=<version> or KDIR=<path> choose the kernel the module is built for.
@@ -24,7 +25,7 @@ KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
 endif
 endif
 
-.PHONY: all deps module user check check-unit check-vm demo install clean
+.PHONY: all deps module user check check-unit check-vm demo bench install clean
 
 all: module user
 
@@ -59,6 +60,10 @@ check-vm: all
 demo: deps
 	$(MAKE) all
 	$(ROOT)/scripts/demo
+
+bench: deps
+	$(MAKE) all
+	TOE_BUILD=$(BUILD) $(ROOT)/scripts/bench
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(ROOT) modules_install
