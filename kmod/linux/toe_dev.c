@@ -251,6 +251,8 @@ static void toe_dev_config(struct toe_dev *dev, struct net_device *ndev,
 	toe_neigh_fill_local_ips(ndev, cfg);
 	if (opts->buflets)
 		cfg->buflet_count = opts->buflets;
+	if (opts->max_sockets)
+		cfg->max_sockets = opts->max_sockets;
 	cfg->owner_anon_max =
 		max_t(u32, cfg->owner_anon_max, TOE_ANON_COUNT_MAX);
 	/*
@@ -277,6 +279,9 @@ static int toe_dev_check_opts(const struct toe_attach_opts *opts)
 		return -EINVAL;
 	if (opts->buflets && (opts->buflets < TOE_BUFLETS_MIN ||
 			      opts->buflets > TOE_BUFLETS_MAX))
+		return -EINVAL;
+	if (opts->max_sockets && (opts->max_sockets < TOE_SOCKETS_MIN ||
+				  opts->max_sockets > TOE_SOCKETS_MAX))
 		return -EINVAL;
 	return 0;
 }
@@ -326,6 +331,7 @@ int toe_dev_attach(struct net *net, const struct toe_attach_opts *opts)
 	strscpy(dev->ifname, ndev->name, sizeof(dev->ifname));
 
 	toe_dev_config(dev, ndev, opts, &cfg);
+	dev->max_sockets = cfg.max_sockets;
 	err = toe_engine_create(&cfg, &toe_dev_port_ops, dev, &dev->eng);
 	if (err)
 		goto err_unlock;

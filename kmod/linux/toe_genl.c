@@ -106,7 +106,8 @@ static int toe_fill_engine(struct sk_buff *skb, struct toe_dev *dev)
 		toe_engine_get_counters(dev->eng, &c);
 	if (toe_put_dev(skb, dev) || nla_put_s32(skb, TOE_A_CPU, dev->cpu) ||
 	    nla_put_u32(skb, TOE_A_POLL_IDLE_US, dev->poll_idle_us) ||
-	    nla_put_u32(skb, TOE_A_BUFLETS, c.buflets_total))
+	    nla_put_u32(skb, TOE_A_BUFLETS, c.buflets_total) ||
+	    nla_put_u32(skb, TOE_A_MAX_SOCKETS, dev->max_sockets))
 		return -EMSGSIZE;
 	return toe_counters_put_dev(skb, dev);
 }
@@ -382,6 +383,9 @@ static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 		opts.poll_idle_us = nla_get_u32(info->attrs[TOE_A_POLL_IDLE_US]);
 	if (info->attrs[TOE_A_BUFLETS])
 		opts.buflets = nla_get_u32(info->attrs[TOE_A_BUFLETS]);
+	if (info->attrs[TOE_A_MAX_SOCKETS])
+		opts.max_sockets =
+			nla_get_u32(info->attrs[TOE_A_MAX_SOCKETS]);
 
 	/* An attached engine pins the module; it must not be leaving. */
 	if (!try_module_get(THIS_MODULE))
@@ -401,7 +405,7 @@ static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 		break;
 	case -EINVAL:
 		NL_SET_ERR_MSG(info->extack,
-			       "cpu offline, poll idle time or buflet count out of range");
+			       "cpu offline, poll idle time, buflet or socket count out of range");
 		break;
 	}
 	return err;
@@ -526,6 +530,11 @@ static struct netlink_range_validation toe_buflets_range = {
 	.max = TOE_BUFLETS_MAX,
 };
 
+static struct netlink_range_validation toe_sockets_range = {
+	.min = TOE_SOCKETS_MIN,
+	.max = TOE_SOCKETS_MAX,
+};
+
 static const struct nla_policy toe_genl_policy[TOE_A_MAX + 1] = {
 	[TOE_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TOE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -533,6 +542,8 @@ static const struct nla_policy toe_genl_policy[TOE_A_MAX + 1] = {
 	[TOE_A_POLL_IDLE_US] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						     &toe_poll_idle_range),
 	[TOE_A_BUFLETS] = NLA_POLICY_FULL_RANGE(NLA_U32, &toe_buflets_range),
+	[TOE_A_MAX_SOCKETS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &toe_sockets_range),
 	[TOE_A_COUNTERS] = { .type = NLA_REJECT },
 	[TOE_A_COUNTER] = { .type = NLA_REJECT },
 	[TOE_A_COUNTER_NAME] = { .type = NLA_REJECT },

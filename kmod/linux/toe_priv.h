@@ -255,11 +255,14 @@ struct toe_attach_opts {
 	int cpu; /* -1: any */
 	u32 poll_idle_us;
 	u32 buflets; /* 0: the engine's default */
+	u32 max_sockets; /* 0: the engine's default */
 };
 
 #define TOE_POLL_IDLE_MAX_US 1000000u
 #define TOE_BUFLETS_MIN 64u
 #define TOE_BUFLETS_MAX (1u << 20)
+#define TOE_SOCKETS_MIN 16u
+#define TOE_SOCKETS_MAX (1u << 20)
 
 /* Counters updated in softirq on any CPU. */
 struct toe_dev_rx_counters {
@@ -314,6 +317,7 @@ struct toe_dev {
 	struct task_struct *thread;
 	int cpu;
 	u32 poll_idle_us;
+	u32 max_sockets;
 	bool sleeping; /* the thread is about to sleep or sleeps */
 	unsigned long wake; /* bit 0: a wake-up was requested */
 

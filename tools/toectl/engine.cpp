@@ -21,7 +21,7 @@ int engine_reset(const Options &opts, Args args);
 
 const Command commands[] = {
 	{ "show", engine_show, "[dev NAME]", "list attached engines" },
-	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N]",
+	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N] [sockets N]",
 	  "attach an engine to a network device" },
 	{ "detach", engine_detach, "dev NAME", "detach the engine from a device" },
 	{ "stats", engine_stats, "[dev NAME]", "engines with all their counters" },
@@ -69,6 +69,7 @@ int list(const Options &opts, Args args, bool all_counters)
 		out.field("cpu", a.s32(TOE_A_CPU));
 		out.field("idle_us", a.u32(TOE_A_POLL_IDLE_US));
 		out.field("buflets", a.u32(TOE_A_BUFLETS));
+		out.field("sockets_max", a.u32(TOE_A_MAX_SOCKETS));
 		for (const auto &[name, value] : counters)
 			if (name == "buflets_free" || name == "sockets" || name == "owners")
 				out.field(name, value);
@@ -99,7 +100,7 @@ int engine_stats(const Options &opts, Args args)
 int engine_attach(const Options &, Args args)
 {
 	std::optional<std::string> dev;
-	std::optional<std::uint64_t> cpu, idle, buflets;
+	std::optional<std::uint64_t> cpu, idle, buflets, sockets;
 	for (std::size_t i = 0; i < args.size(); i += 2) {
 		if (i + 1 >= args.size())
 			return bad_argument("engine", args[i]);
@@ -114,8 +115,11 @@ int engine_attach(const Options &, Args args)
 		else if (key == "buflets" &&
 			 !(buflets = parse_number(value, "buflet count", UINT32_MAX)))
 			return 2;
+		else if (key == "sockets" &&
+			 !(sockets = parse_number(value, "socket count", UINT32_MAX)))
+			return 2;
 		else if (key != "dev" && key != "cpu" && key != "idle-us" &&
-			 key != "buflets")
+			 key != "buflets" && key != "sockets")
 			return bad_argument("engine", key);
 	}
 	if (!dev) {
@@ -133,6 +137,8 @@ int engine_attach(const Options &, Args args)
 			nla_put_u32(m, TOE_A_POLL_IDLE_US, std::uint32_t(*idle));
 		if (buflets)
 			nla_put_u32(m, TOE_A_BUFLETS, std::uint32_t(*buflets));
+		if (sockets)
+			nla_put_u32(m, TOE_A_MAX_SOCKETS, std::uint32_t(*sockets));
 	});
 	if (err) {
 		std::string what = "attach " + *dev;

@@ -346,6 +346,7 @@ enum toe_genl_attr {
 	TOE_A_BUF_TIMEOUT_MS, /* u32 */
 	TOE_A_BUF_AGE_US, /* u64: since it was posted */
 	TOE_A_PAD,
+	TOE_A_MAX_SOCKETS, /* u32: socket descriptors the engine holds */
 	__TOE_A_MAX,
 };
 #define TOE_A_MAX (__TOE_A_MAX - 1)
