@@ -334,4 +334,11 @@ void toe_engine_get_counters(const struct toe_engine *eng,
 	c->time_wait = eng->time_wait;
 	c->syn_queue = eng->syn_queue;
 	c->owners = eng->nr_owners;
+	c->socket_bytes = (u64)eng->nr_sockets * sizeof(struct toe_sock);
+	c->table_bytes =
+		(u64)eng->nr_slots * (sizeof(*eng->slots) +
+				      sizeof(*eng->slot_gen) +
+				      sizeof(*eng->slot_free)) +
+		((u64)eng->flow_mask + 1) * sizeof(*eng->flow_buckets) +
+		((u64)eng->bind_mask + 1) * sizeof(*eng->bind_buckets);
 }

@@ -444,6 +444,11 @@ struct toe_engine_counters {
 	u32 time_wait;
 	u32 syn_queue;
 	u32 owners;
+	/* memory: the live socket descriptors, and the tables sized at
+	 * creation for max_sockets (slots, flow and bind buckets)
+	 */
+	u64 socket_bytes;
+	u64 table_bytes;
 };
 
 void toe_engine_get_counters(const struct toe_engine *eng,

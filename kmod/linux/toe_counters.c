@@ -48,6 +48,7 @@ static const struct toe_counter_desc toe_engine_ctrs[] = {
 	TOE_ENG_GAUGE(buflets_in_use), TOE_ENG_GAUGE(sockets),
 	TOE_ENG_GAUGE(listeners), TOE_ENG_GAUGE(time_wait),
 	TOE_ENG_GAUGE(syn_queue), TOE_ENG_GAUGE(owners),
+	TOE_ENG_GAUGE(socket_bytes), TOE_ENG_GAUGE(table_bytes),
 };
 
 #define TOE_DEV_CTR(f) { "glue_" #f, offsetof(struct toe_dev_counters, f), 8, \

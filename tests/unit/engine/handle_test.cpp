@@ -147,3 +147,24 @@ TEST(Handle, IntrospectionListsEverySocketOnce)
 	EXPECT_EQ(seen, made);
 	EXPECT_EQ(toe_sock_iter_next(port.eng(), &cursor, &info), -ENOENT);
 }
+
+// toectl reports memory per connection from these gauges: the descriptors
+// grow and shrink with the sockets, the tables are sized once.
+TEST(Handle, MemoryGaugesFollowTheSockets)
+{
+	toe_engine_config cfg = TestPort::default_config();
+	cfg.max_sockets = 100;
+	TestPort port(cfg);
+	toe_engine_counters before = port.counters();
+	EXPECT_EQ(before.socket_bytes, 0u);
+	EXPECT_GE(before.table_bytes, 100u * 3 * sizeof(void *));
+	uint32_t h[3];
+	for (uint32_t i = 0; i < 3; i++)
+		ASSERT_EQ(toe_sock_create(port.eng(), kAlice, TOE_PROTO_TCP, i, &h[i]), 0);
+	toe_engine_counters open = port.counters();
+	EXPECT_EQ(open.socket_bytes, 3 * sizeof(toe_sock));
+	EXPECT_EQ(open.table_bytes, before.table_bytes);
+	for (uint32_t i = 0; i < 3; i++)
+		ASSERT_EQ(toe_sock_close(port.eng(), kAlice, h[i]), 0);
+	EXPECT_EQ(port.counters().socket_bytes, 0u);
+}
