@@ -111,8 +111,8 @@ Options parse(int argc, char **argv)
 		usage_error("--buffer-size wants 1 byte to 1 GiB");
 	if (!o.size || o.size > (1u << 30))
 		usage_error("--size wants 1 byte to 1 GiB");
-	if (!o.connections || o.connections > 4096)
-		usage_error("--connections wants 1 to 4096");
+	if (!o.connections || o.connections > 65536)
+		usage_error("--connections wants 1 to 65536");
 	return o;
 }
 

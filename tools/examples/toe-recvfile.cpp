@@ -138,12 +138,13 @@ Options parse(int argc, char **argv)
 
 volatile std::sig_atomic_t hold_released = 0;
 
-// Sleeps for up to d; SIGUSR1 ends it early.
+// Sleeps for up to d; SIGUSR1 ends it early, and so does a stop signal.
 void hold(std::chrono::milliseconds d)
 {
 	std::signal(SIGUSR1, [](int) { hold_released = 1; });
 	auto end = std::chrono::steady_clock::now() + d;
-	while (!hold_released && std::chrono::steady_clock::now() < end)
+	while (!hold_released && !stop_requested &&
+	       std::chrono::steady_clock::now() < end)
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
