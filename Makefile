@@ -4,6 +4,7 @@
 #   make check      every test: unit tests and the test-host suites
 #   make demo       boot the test host and show toe at work
 #   make bench      measure toe against kernel sockets and io_uring: BENCHMARKS.md
+#   make soak       the long variants of the fault suites (an hour or more)
 #   make install    install toe.ko, libtoe and the tools on this host
 #
 # KERNEL=<version> or KDIR=<path> choose the kernel the module is built for.
@@ -25,7 +26,7 @@ KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
 endif
 endif
 
-.PHONY: all deps module user check check-unit check-vm demo bench install clean
+.PHONY: all deps module user check check-unit check-vm demo bench soak install clean
 
 all: module user
 
@@ -60,6 +61,10 @@ check-vm: all
 demo: deps
 	$(MAKE) all
 	$(ROOT)/scripts/demo
+
+soak: deps
+	$(MAKE) all
+	TOE_BUILD=$(BUILD) $(ROOT)/scripts/soak
 
 bench: deps
 	$(MAKE) all

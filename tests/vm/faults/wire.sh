@@ -1,0 +1,203 @@
+#!/bin/bash
+# Wire faults: bulk streams each way through netem, toe against Linux TCP
+# and toe against toe (an engine on each side of the veth pair). Every byte
+# is checked by SHA-256, and each transfer must end within a bound: a hang
+# fails the case.
+#
+#   loss5       5% of the frames lost, on both sides
+#   dup1        1% duplicated
+#   reorder25   10 ms of delay, with 25% of the frames sent at once
+#   blackout    a wire limited to 10 Mbit/s, so the transfer lasts, that
+#               loses everything for 2 seconds in the middle of it
+#
+# TOE_FAULT_BYTES sets the size of each stream (default 4M; make soak
+# moves 256M). TOE_EXAMPLES_ONLY=REGEX runs only the matching cases.
+set -euo pipefail
+TOE_EXAMPLES_WIRES=veth
+# shellcheck source=../examples/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../examples/lib.sh"
+
+bytes=${TOE_FAULT_BYTES:-4M}
+port=7600
+# A transfer that has not ended by then hangs (the RTO backoff after the
+# blackout is a few seconds; TCG is slow).
+limit=${TOE_FAULT_LIMIT_S:-900}
+
+declare -A impairment=(
+	[loss5]="loss 5%"
+	[dup1]="duplicate 1%"
+	[reorder25]="delay 10ms reorder 25% 50%"
+	[blackout]="rate 10mbit"
+)
+
+impair() {
+	topo_netem "$TOPO_NS_A" "$TOPO_IF_A" $1
+	topo_netem "$TOPO_NS_B" "$TOPO_IF_B" $1
+}
+
+# During a blackout case: one second in, drop everything for two seconds
+# on both sides, then restore the rate-limited wire.
+blackout_in_background() {
+	(
+		sleep 1
+		impair "loss 100%"
+		echo "blackout begins"
+		sleep 2
+		impair "${impairment[blackout]}"
+		echo "blackout ends"
+	) >"$EX_LOGS/blackout-$1.log" 2>&1 &
+	blackout_pid=$!
+}
+
+blackout_done() {
+	[[ -n ${blackout_pid:-} ]] || return 0
+	wait "$blackout_pid"
+	blackout_pid=
+	grep -q "blackout ends" "$EX_LOGS/blackout-$1.log" ||
+		t_fail "the blackout did not happen"
+}
+
+# receive_on SIDE NAME: toe-recvfile receiving on side A or B; sets rx_pid
+# and rx_log.
+receive_on() {
+	local side=$1 name=$2 ip
+	[[ $side == a ]] && ip=$TOPO_IP_A || ip=$TOPO_IP_B
+	rx_log=$EX_LOGS/receive-$name.log
+	ex_bg "$rx_log" "on_$side" "$EX_BIN/toe-recvfile" receive --threshold 1M \
+		--region-size 16M --bytes "$bytes" "$ip:$port"
+	rx_pid=$EX_LAST_PID
+	ex_wait_line "$rx_log" '^listening on'
+}
+
+# The digest a receiver printed, and the one the sender did, must match.
+same_stream() {
+	local sent=$1 got=$2 s g
+	s=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$sent" || true)
+	g=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$got" || true)
+	echo "sent:     $s"
+	echo "received: $g"
+	[[ -n $s && $s == "$g" ]] || t_fail "the stream arrived damaged or incomplete"
+}
+
+wait_receiver() {
+	local rc=0
+	ex_wait_pid "$rx_pid" "$limit" || rc=$?
+	ex_show "$rx_log"
+	((rc == 0)) || t_fail "the receiver exited with $rc (124: it hung)"
+}
+
+# Linux (python3, from side B) to toe-recvfile on side A.
+linux_to_toe() {
+	local kind=$1 name="$1-linux-to-toe"
+	local tx=$EX_LOGS/send-$name.log
+	receive_on a "$name"
+	[[ $kind != blackout ]] || blackout_in_background "$name"
+	on_b timeout "$limit" python3 -c '
+import hashlib, socket, sys, random
+host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(5)
+h = hashlib.sha256()
+with socket.create_connection((host, port)) as s:
+    left = n
+    while left:
+        b = rng.randbytes(min(left, 1 << 16))
+        s.sendall(b)
+        h.update(b)
+        left -= len(b)
+print("sent bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
+' "$TOPO_IP_A" "$port" "$(numfmt --from=iec "$bytes")" >"$tx"
+	wait_receiver
+	blackout_done "$name"
+	same_stream "$tx" "$rx_log"
+}
+
+# toe-recvfile send on side A to a python3 sink on side B.
+toe_to_linux() {
+	local kind=$1 name="$1-toe-to-linux"
+	local rx=$EX_LOGS/sink-$name.log tx=$EX_LOGS/send-$name.log
+	ex_bg "$rx" on_b timeout "$limit" python3 -c '
+import hashlib, socket, sys
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind((sys.argv[1], int(sys.argv[2])))
+l.listen(1)
+c, _ = l.accept()
+h, n = hashlib.sha256(), 0
+while True:
+    b = c.recv(1 << 20)
+    if not b:
+        break
+    h.update(b)
+    n += len(b)
+print("received bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
+' "$TOPO_IP_B" "$port"
+	local sink=$EX_LAST_PID
+	wait_tcp_listen "$TOPO_NS_B" "$port"
+	[[ $kind != blackout ]] || blackout_in_background "$name"
+	on_a timeout "$limit" "$EX_BIN/toe-recvfile" send --bytes "$bytes" \
+		--seed 11 "$TOPO_IP_B:$port" >"$tx"
+	local rc=0
+	ex_wait_pid "$sink" "$limit" || rc=$?
+	ex_show "$rx"
+	((rc == 0)) || t_fail "the Linux sink exited with $rc"
+	blackout_done "$name"
+	same_stream "$tx" "$rx"
+}
+
+# toe-recvfile send on side FROM to toe-recvfile receive on the other side,
+# both sides' engines attached.
+toe_to_toe() {
+	local kind=$1 from=$2 to=$3 name="$1-toe-$2-to-toe-$3" ip
+	local tx=$EX_LOGS/send-$name.log
+	[[ $to == a ]] && ip=$TOPO_IP_A || ip=$TOPO_IP_B
+	receive_on "$to" "$name"
+	[[ $kind != blackout ]] || blackout_in_background "$name"
+	"on_$from" timeout "$limit" "$EX_BIN/toe-recvfile" send --bytes "$bytes" \
+		--seed 13 "$ip:$port" >"$tx"
+	wait_receiver
+	blackout_done "$name"
+	same_stream "$tx" "$rx_log"
+}
+
+# Nothing may be left behind: no pinned page, context or ring.
+all_released() {
+	local c
+	for c in pinned_pages ring_pages contexts; do
+		wait_until 30 "$c to reach 0" test "$(toe_counter "$c")" -eq 0 ||
+			t_fail "$c is $(toe_counter "$c") after the transfers"
+	done
+}
+
+case_toe_linux() {
+	local kind=$1
+	trap ex_down EXIT
+	ex_up veth
+	impair "${impairment[$kind]}"
+	linux_to_toe "$kind"
+	toe_to_linux "$kind"
+	on_a "$TOE_BUILD/tools/toectl/toectl" -j engine stats dev "$TOPO_IF_A" |
+		python3 -c 'import json,sys
+e = json.load(sys.stdin)[0]["counters"]
+print("engine A: retransmits=%d drops=%d" % (e["tcp_retransmits"], e["tcp_drops"]))'
+	all_released
+}
+
+case_toe_toe() {
+	local kind=$1
+	trap 'on_b "$EX_BIN/toe-attach" --detach "$TOPO_IF_B" 2>/dev/null || true; ex_down' EXIT
+	ex_up veth
+	on_b "$EX_BIN/toe-attach" "$TOPO_IF_B"
+	impair "${impairment[$kind]}"
+	toe_to_toe "$kind" b a
+	toe_to_toe "$kind" a b
+	all_released
+}
+
+for kind in loss5 dup1 reorder25 blackout; do
+	for pair in toe_linux toe_toe; do
+		name=${kind}_$pair
+		[[ -z ${TOE_EXAMPLES_ONLY:-} || $name =~ $TOE_EXAMPLES_ONLY ]] || continue
+		t_case "$name" "case_$pair" "$kind"
+	done
+done
+t_finish
