@@ -66,36 +66,6 @@ cleanup() {
 	rm -f "$stop" "$progress"
 }
 
-# The well-behaved Linux peer: random-sized messages through the echo,
-# each checked byte for byte, until told to stop; the running total in
-# $progress.
-echo_client='
-import os, random, socket, sys
-addr, port, stop, progress = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-rnd = random.Random(7)
-s = socket.create_connection((addr, port), timeout=120)
-total = 0
-while not os.path.exists(stop):
-    data = rnd.randbytes(rnd.randint(1, 65536))
-    s.sendall(data)
-    got = bytearray()
-    while len(got) < len(data):
-        chunk = s.recv(len(data) - len(got))
-        if not chunk:
-            sys.exit("the echo closed after %d bytes" % total)
-        got += chunk
-    if got != data:
-        sys.exit("the echo changed bytes after %d verified" % total)
-    total += len(data)
-    with open(progress + ".tmp", "w") as f:
-        f.write(str(total))
-    os.replace(progress + ".tmp", progress)
-s.shutdown(socket.SHUT_WR)
-if s.recv(1):
-    sys.exit("bytes after the last echo")
-print("verified %d bytes" % total)
-'
-
 # Datagrams for the fuzzer'"'"'s posted buffers, until told to stop.
 udp_spray='
 import os, random, socket, sys, time
@@ -125,8 +95,9 @@ case_hostile_rings_beside_echo() {
 		"$TOPO_IP_A:$echo_port"
 	local server=${bg_pids[-1]}
 	wait_until 60 "toe-echo to listen" grep -q '^listening on' "$TOE_RESULTS/echo-server.log"
-	bg "$TOE_RESULTS/echo-client.log" "$TOPO_NS_B" python3 -c "$echo_client" \
-		"$TOPO_IP_A" "$echo_port" "$stop" "$progress"
+	# The well-behaved peer (never paused here).
+	bg "$TOE_RESULTS/echo-client.log" "$TOPO_NS_B" python3 "$here/hostile/echo_peer.py" \
+		"$TOPO_IP_A" "$echo_port" "$stop" /tmp/hostile-rings.no-pause "$progress"
 	local client=${bg_pids[-1]}
 	bg "$TOE_RESULTS/udp-spray.log" "$TOPO_NS_B" python3 -c "$udp_spray" \
 		"$TOPO_IP_A" "$udp_base" "$stop"
