@@ -327,6 +327,12 @@ void toe_emit(struct toe_engine *eng, u32 owner, const struct toe_event *ev);
 void toe_sock_event(struct toe_engine *eng, struct toe_sock *sk, u16 type,
 		    int status);
 
+/* Tells the port's trace hook, if it has one, about a retransmission or a
+ * drop (kind, reason) of [seq, seq + len) on sk.
+ */
+void toe_sock_trace(struct toe_engine *eng, const struct toe_sock *sk,
+		    u16 kind, u16 reason, u32 seq, u32 len);
+
 /* Convenience: TOE_EV_CONNECTED with status (TCP calls it when the
  * handshake completes or fails).
  */

@@ -282,6 +282,10 @@ static u32 park_stream(struct toe_engine *eng, struct toe_sock *sk,
 			b = toe_buflet_alloc(eng, sk);
 			if (!b) {
 				TOE_CTR_INC(eng, drop_no_buflet);
+				toe_sock_trace(eng, sk, TOE_TRACE_DROP,
+					       TOE_DROP_NO_BUFLET,
+					       pkt->seq + off + parked,
+					       len - parked);
 				break;
 			}
 			if (q->last)
@@ -421,8 +425,11 @@ u32 toe_rx_place(struct toe_engine *eng, struct toe_sock *sk,
 	if (sk->flags & TOE_SKF_RX_DONE)
 		return 0; /* nothing after FIN or reset */
 	if (toe_sock_rx_shut(sk)) {
-		if (len)
+		if (len) {
 			TOE_CTR_ADD(eng, drop_rx_shutdown, len);
+			toe_sock_trace(eng, sk, TOE_TRACE_DROP,
+				       TOE_DROP_RX_SHUTDOWN, pkt->seq + off, len);
+		}
 		if (flags & TOE_SEGF_FIN)
 			toe_rx_fin(eng, sk);
 		return len;
@@ -677,6 +684,8 @@ void toe_udp_deliver(struct toe_engine *eng, struct toe_sock *sk,
 
 	if (toe_sock_rx_shut(sk)) {
 		TOE_CTR_ADD(eng, drop_rx_shutdown, pkt->payload_len);
+		toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_RX_SHUTDOWN, 0,
+			       pkt->payload_len);
 		return;
 	}
 	/* Straight from the frame when nothing waits before it. */
@@ -685,6 +694,8 @@ void toe_udp_deliver(struct toe_engine *eng, struct toe_sock *sk,
 	seg = toe_buflet_seg_from_datagram(eng, sk, pkt);
 	if (!seg) {
 		TOE_CTR_INC(eng, drop_udp_no_room);
+		toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_UDP_NO_ROOM, 0,
+			       pkt->payload_len);
 		return;
 	}
 	if (q->tail)

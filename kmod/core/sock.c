@@ -89,6 +89,28 @@ void toe_emit(struct toe_engine *eng, u32 owner, const struct toe_event *ev)
 	eng->ops.event(eng->port, owner, ev);
 }
 
+void toe_sock_trace(struct toe_engine *eng, const struct toe_sock *sk,
+		    u16 kind, u16 reason, u32 seq, u32 len)
+{
+	struct toe_trace_rec rec;
+
+	if (!eng->ops.trace)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = kind;
+	rec.reason = reason;
+	rec.sock = toe_sock_host_visible(sk) ? sk->handle : 0;
+	rec.owner = sk->owner;
+	rec.proto = sk->proto;
+	rec.local_ip = sk->local_ip;
+	rec.remote_ip = sk->remote_ip;
+	rec.local_port = sk->local_port;
+	rec.remote_port = sk->remote_port;
+	rec.seq = seq;
+	rec.len = len;
+	eng->ops.trace(eng->port, &rec);
+}
+
 void toe_sock_event(struct toe_engine *eng, struct toe_sock *sk, u16 type,
 		    int status)
 {

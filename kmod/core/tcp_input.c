@@ -661,17 +661,23 @@ static bool synchronized_input(struct toe_engine *eng, struct toe_sock *sk,
 		/* RFC 7323 3.2: once negotiated, segments carry TSopt. */
 		if (!(v.opts.flags & TOE_TCPOPT_F_TS)) {
 			TOE_CTR_INC(eng, tcp_drops);
+			toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_TCP,
+				       pkt->seq, pkt->payload_len);
 			return true;
 		}
 		if (paws_reject(tp, &v.opts)) {
 			TOE_TCP_STAT_INC(eng, sk, paws_drops);
 			TOE_CTR_INC(eng, tcp_drops);
+			toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_TCP,
+				       pkt->seq, pkt->payload_len);
 			toe_tcp_send_ack(eng, sk);
 			return true;
 		}
 	}
 	if (!trim_to_window(tp, &v)) {
 		TOE_CTR_INC(eng, tcp_drops);
+		toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_TCP, pkt->seq,
+			       pkt->payload_len);
 		unacceptable(eng, sk, pkt);
 		return true;
 	}

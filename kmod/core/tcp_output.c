@@ -468,6 +468,7 @@ static void sent_range(struct toe_engine *eng, struct toe_sock *sk, u32 seq,
 
 		TOE_TCP_STAT_ADD(eng, sk, retransmits, segs);
 		TOE_CTR_ADD(eng, tcp_retransmits, segs);
+		toe_sock_trace(eng, sk, TOE_TRACE_RETRANSMIT, 0, seq, len);
 		/* Karn: a retransmitted range cannot be timed. */
 		if ((tp->flags & TOE_TCB_RTT_TIMING) &&
 		    toe_seq_lt(seq, tp->rtt_seq))

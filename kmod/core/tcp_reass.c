@@ -70,6 +70,8 @@ void toe_tcp_reass_insert(struct toe_engine *eng, struct toe_sock *sk,
 	if (!seg) {
 		/* No buflet to hold it: the peer will send it again. */
 		TOE_CTR_INC(eng, drop_no_buflet);
+		toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_NO_BUFLET, seq,
+			       len);
 		return;
 	}
 	seg->next_seg = cur;

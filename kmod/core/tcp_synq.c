@@ -310,6 +310,8 @@ void toe_tcp_listen_input(struct toe_engine *eng, struct toe_sock *listener,
 	if (toe_sock_accept_queue_full(listener)) {
 		eng->tcp.stats.listen_drops++;
 		TOE_CTR_INC(eng, tcp_drops);
+		toe_sock_trace(eng, listener, TOE_TRACE_DROP, TOE_DROP_TCP,
+			       pkt->seq, 0);
 		return;
 	}
 	/* Malformed options: what parsed before the fault still counts. */

@@ -93,6 +93,7 @@ static void syn_timeout(struct toe_engine *eng, struct toe_sock *sk)
 	TOE_TCP_STAT_INC(eng, sk, timeouts);
 	TOE_TCP_STAT_INC(eng, sk, retransmits);
 	TOE_CTR_INC(eng, tcp_retransmits);
+	toe_sock_trace(eng, sk, TOE_TRACE_RETRANSMIT, 0, tp->iss, 0);
 	tp->flags |= TOE_TCB_SYN_RETRANSMITTED;
 	tp->flags &= ~TOE_TCB_RTT_TIMING;
 	toe_tcp_rto_backoff(&tp->rto);

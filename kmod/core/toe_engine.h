@@ -235,6 +235,37 @@ struct toe_event {
 
 /* ---- Port ------------------------------------------------------------------- */
 
+/* toe_trace_rec.kind */
+enum toe_trace_kind {
+	TOE_TRACE_RETRANSMIT = 1,
+	TOE_TRACE_DROP,
+};
+
+/* toe_trace_rec.reason for TOE_TRACE_DROP: which counter the drop went to */
+enum toe_drop_reason {
+	TOE_DROP_TCP = 1, /* tcp_drops: TCP rejected the segment */
+	TOE_DROP_NO_BUFLET, /* drop_no_buflet */
+	TOE_DROP_RX_SHUTDOWN, /* drop_rx_shutdown */
+	TOE_DROP_UDP_NO_ROOM, /* drop_udp_no_room */
+	TOE_DROP_ANON_EMPTY, /* drop_anon_empty */
+};
+
+/*
+ * One retransmission or drop on one socket, for tracing a flow: the bytes
+ * [seq, seq + len) (seq 0 for UDP).
+ */
+struct toe_trace_rec {
+	u16 kind;
+	u16 reason;
+	u32 sock; /* handle; 0 for a socket the host does not hold */
+	u32 owner;
+	u8 proto;
+	u32 local_ip, remote_ip; /* host order */
+	u16 local_port, remote_port;
+	u32 seq;
+	u32 len;
+};
+
 struct toe_port_ops {
 	/* Send one frame. 0, or -errno (the frame is dropped and counted;
 	 * TCP recovers by retransmission).
@@ -246,6 +277,8 @@ struct toe_port_ops {
 	 * pending (the engine retries from a timer), or -EHOSTUNREACH.
 	 */
 	int (*resolve_l2)(void *port, u32 dst_ip, u8 mac_out[6]);
+	/* Optional: a retransmission or drop on a socket, as it happens. */
+	void (*trace)(void *port, const struct toe_trace_rec *rec);
 };
 
 /* ---- Engine ----------------------------------------------------------------- */

@@ -72,6 +72,7 @@ static const struct toe_port_ops toe_dev_port_ops = {
 	.xmit = toe_xmit,
 	.event = toe_dev_event,
 	.resolve_l2 = toe_resolve_l2,
+	.trace = toe_trace_flow,
 };
 
 /* ---- Lifetime ----------------------------------------------------------------- */

@@ -480,10 +480,8 @@ void toe_genl_notify_engine(struct toe_dev *dev, bool attached)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!attached) {
+	if (!attached)
 		toe_counters_forget(dev);
-		toe_trace_forget(dev);
-	}
 	if (!genl_has_listeners(&toe_genl_family, dev->net, 0))
 		return;
 	skb = toe_genl_event_new(attached ? TOE_CMD_ENGINE_ATTACHED :

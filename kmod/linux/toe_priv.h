@@ -374,9 +374,8 @@ void toe_genl_notify_app(struct toe_ctx *ctx, struct net *net, bool opened);
 /* The engine reported ev to owner: state and buffer-return tracepoints. */
 void toe_trace_event(struct toe_dev *dev, u32 owner,
 		     const struct toe_event *ev);
-/* dev->lock held, after each engine round: retransmissions and drops. */
-void toe_trace_round(struct toe_dev *dev);
-void toe_trace_forget(struct toe_dev *dev);
+/* The engine's trace hook (port is the toe_dev): retransmissions, drops. */
+void toe_trace_flow(void *port, const struct toe_trace_rec *rec);
 /* Unbinds a released context: its sockets are reset, buffers returned. */
 void toe_dev_unbind_ctx(struct toe_dev *dev, struct toe_ctx *ctx);
 /* Wakes the engine thread (a kick, or frames to process). */

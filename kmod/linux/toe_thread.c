@@ -61,7 +61,6 @@ static bool toe_thread_round(struct toe_dev *dev)
 	toe_port_reap(dev, now);
 	list_for_each_entry(ctx, &dev->ctxs, dev_node)
 		toe_ring_cq_commit(ctx);
-	toe_trace_round(dev);
 	dev->ctr.polls++;
 	return work;
 }

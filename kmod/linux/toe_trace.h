@@ -2,12 +2,11 @@
 /*
  * Tracepoints of toe.ko (system "toe"), for trace-cmd and perf: connection
  * events with the socket's TCP state, named and anonymous buffer returns
- * with their reason, and per-round totals of retransmissions and drops.
+ * with their reason, and each retransmission and drop of a flow.
  *
- * The engine is portable and reports only events, so the state and buffer
- * tracepoints fire where the glue receives those events; retransmissions and
- * drops are counted inside the engine and fire as the difference of its
- * counters over one engine round (see toe_trace.c).
+ * The engine is portable and knows nothing of tracepoints: the state and
+ * buffer tracepoints fire where the glue receives the engine's events, the
+ * flow ones from the engine's trace hook (toe_port_ops.trace).
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM toe
@@ -106,38 +105,64 @@ TRACE_EVENT(toe_buffer_return,
 		  __entry->status)
 );
 
-TRACE_EVENT(toe_retransmit,
-	TP_PROTO(int ifindex, u64 count, u64 total),
-	TP_ARGS(ifindex, count, total),
+DECLARE_EVENT_CLASS(toe_flow_class,
+	TP_PROTO(int ifindex, const struct toe_trace_rec *rec),
+	TP_ARGS(ifindex, rec),
 	TP_STRUCT__entry(
 		__field(int, ifindex)
-		__field(u64, count)
-		__field(u64, total)
+		__field(u32, sock)
+		__field(u32, owner)
+		__field(u16, reason)
+		__field(u8, proto)
+		__field(u32, local_ip)
+		__field(u32, remote_ip)
+		__field(u16, local_port)
+		__field(u16, remote_port)
+		__field(u32, seq)
+		__field(u32, len)
 	),
 	TP_fast_assign(
 		__entry->ifindex = ifindex;
-		__entry->count = count;
-		__entry->total = total;
+		__entry->sock = rec->sock;
+		__entry->owner = rec->owner;
+		__entry->reason = rec->reason;
+		__entry->proto = rec->proto;
+		__entry->local_ip = rec->local_ip;
+		__entry->remote_ip = rec->remote_ip;
+		__entry->local_port = rec->local_port;
+		__entry->remote_port = rec->remote_port;
+		__entry->seq = rec->seq;
+		__entry->len = rec->len;
 	),
-	TP_printk("ifindex=%d count=%llu total=%llu", __entry->ifindex,
-		  __entry->count, __entry->total)
+	TP_printk("ifindex=%d sock=%u owner=%u %s %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u seq=%u len=%u reason=%s",
+		  __entry->ifindex, __entry->sock, __entry->owner,
+		  __entry->proto == TOE_PROTO_TCP ? "tcp" : "udp",
+		  __entry->local_ip >> 24, (__entry->local_ip >> 16) & 0xff,
+		  (__entry->local_ip >> 8) & 0xff, __entry->local_ip & 0xff,
+		  __entry->local_port, __entry->remote_ip >> 24,
+		  (__entry->remote_ip >> 16) & 0xff,
+		  (__entry->remote_ip >> 8) & 0xff, __entry->remote_ip & 0xff,
+		  __entry->remote_port,
+		  __entry->seq, __entry->len,
+		  __print_symbolic(__entry->reason,
+				   { 0, "none" },
+				   { TOE_DROP_TCP, "tcp" },
+				   { TOE_DROP_NO_BUFLET, "no_buflet" },
+				   { TOE_DROP_RX_SHUTDOWN, "rx_shutdown" },
+				   { TOE_DROP_UDP_NO_ROOM, "udp_no_room" },
+				   { TOE_DROP_ANON_EMPTY, "anon_empty" }))
 );
 
-TRACE_EVENT(toe_drop,
-	TP_PROTO(int ifindex, const char *reason, u64 count),
-	TP_ARGS(ifindex, reason, count),
-	TP_STRUCT__entry(
-		__field(int, ifindex)
-		__string(reason, reason)
-		__field(u64, count)
-	),
-	TP_fast_assign(
-		__entry->ifindex = ifindex;
-		__assign_str(reason, reason);
-		__entry->count = count;
-	),
-	TP_printk("ifindex=%d reason=%s count=%llu", __entry->ifindex,
-		  __get_str(reason), __entry->count)
+/* A range of a flow sent again (RTO, fast retransmit, a SYN again). */
+DEFINE_EVENT(toe_flow_class, toe_retransmit,
+	TP_PROTO(int ifindex, const struct toe_trace_rec *rec),
+	TP_ARGS(ifindex, rec)
+);
+
+/* Bytes of a flow the engine refused or discarded, with the reason. */
+DEFINE_EVENT(toe_flow_class, toe_drop,
+	TP_PROTO(int ifindex, const struct toe_trace_rec *rec),
+	TP_ARGS(ifindex, rec)
 );
 
 #endif /* _TOE_TRACE_H */

@@ -11,7 +11,7 @@ using namespace toe::test;
 
 BenchPort::BenchPort(const toe_engine_config &cfg)
 {
-	static const toe_port_ops ops = {xmit_cb, event_cb, resolve_cb};
+	static const toe_port_ops ops = {xmit_cb, event_cb, resolve_cb, nullptr};
 	if (toe_engine_create(&cfg, &ops, this, &eng_))
 		throw std::runtime_error("toe_engine_create failed");
 }

@@ -63,6 +63,7 @@ FuzzEngine::FuzzEngine(std::uint8_t config) : config_(config)
 		.xmit = &FuzzEngine::port_xmit,
 		.event = &FuzzEngine::port_event,
 		.resolve_l2 = &FuzzEngine::port_resolve,
+		.trace = nullptr,
 	};
 	if (toe_engine_create(&cfg, &ops, this, &eng_) != 0)
 		violation("toe_engine_create failed on a valid configuration");

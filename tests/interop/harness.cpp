@@ -90,6 +90,7 @@ Harness::Harness(const HarnessOptions &options)
 		.xmit = &Harness::port_xmit,
 		.event = &Harness::port_event,
 		.resolve_l2 = &Harness::port_resolve_l2,
+		.trace = nullptr,
 	};
 	int rc = toe_engine_create(&cfg, &ops, this, &eng_);
 	if (rc != 0)

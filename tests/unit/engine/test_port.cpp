@@ -516,7 +516,7 @@ TestPort::TestPort() : TestPort(default_config()) {}
 
 TestPort::TestPort(const toe_engine_config &cfg) : cfg_(cfg)
 {
-	static const toe_port_ops ops = {xmit_cb, event_cb, resolve_cb};
+	static const toe_port_ops ops = {xmit_cb, event_cb, resolve_cb, trace_cb};
 	int err = toe_engine_create(&cfg_, &ops, this, &eng_);
 	if (err) {
 		ADD_FAILURE() << "toe_engine_create: " << err;
@@ -552,6 +552,11 @@ int TestPort::xmit_cb(void *port, const toe_tx_frame *f)
 void TestPort::event_cb(void *port, uint32_t owner, const toe_event *ev)
 {
 	static_cast<TestPort *>(port)->events.push_back({owner, *ev});
+}
+
+void TestPort::trace_cb(void *port, const toe_trace_rec *rec)
+{
+	static_cast<TestPort *>(port)->traces.push_back(*rec);
 }
 
 int TestPort::resolve_cb(void *port, uint32_t ip, uint8_t mac[6])

@@ -254,6 +254,9 @@ public:
 	void arp_remove(uint32_t ip) { arp_.erase(ip); pending_.erase(ip); }
 	uint64_t resolve_calls = 0;
 
+	// ---- the engine's trace hook: retransmissions and drops, per flow
+	std::vector<toe_trace_rec> traces;
+
 	// ---- events: engine -> host
 	std::deque<RecordedEvent> events;
 	bool has_event() const { return !events.empty(); }
@@ -284,6 +287,7 @@ private:
 	static int xmit_cb(void *port, const toe_tx_frame *f);
 	static void event_cb(void *port, uint32_t owner, const toe_event *ev);
 	static int resolve_cb(void *port, uint32_t ip, uint8_t mac[6]);
+	static void trace_cb(void *port, const toe_trace_rec *rec);
 	void capture(const toe_tx_frame *f);
 
 	// Declared first: destroyed after the engine.

@@ -124,6 +124,7 @@ SimHost::SimHost(int side, Wire &wire, const HostConfig &config)
 		.xmit = &SimHost::xmit,
 		.event = &SimHost::event,
 		.resolve_l2 = &SimHost::resolve_l2,
+		.trace = nullptr,
 	};
 	int rc = toe_engine_create(&cfg, &ops, this, &eng_);
 	if (rc != 0)
