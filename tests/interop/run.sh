@@ -27,6 +27,8 @@
 #   vlan      as passive, on VLAN 100 (engine 10.78.0.2, peer a VLAN
 #             device with 10.78.0.1), at most 16 MiB each way; the engine
 #             closes first.
+#   tiny_buffers  as passive, at most 16 MiB each way, into 256 named
+#             buffers of 1 KiB: every segment spans two buffers.
 #
 # The engine owns 10.77.0.2: the address is configured nowhere in the
 # engine's namespace, so that kernel neither answers ARP for it nor sends
@@ -55,7 +57,7 @@ while (($#)); do
 	*) scenarios+=("$1"); shift ;;
 	esac
 done
-((${#scenarios[@]})) || scenarios=(passive active peer-rst plain udp lossy vlan)
+((${#scenarios[@]})) || scenarios=(passive active peer-rst plain udp lossy vlan tiny_buffers)
 small_bytes=$((bytes < 16 * 1024 * 1024 ? bytes : 16 * 1024 * 1024))
 
 skip() { echo "interop: skipped: $*"; exit 77; }
@@ -150,6 +152,26 @@ run_passive() {
 	"$python" "$here/compare.py" --harness "$dir/engine.out" \
 		--peer "$dir/peer.out" --engine-sends "$bytes" \
 		--peer-sends "$bytes" && ((engine_rc == 0))
+}
+
+# Named buffers smaller than a segment, as many as a socket may post: each
+# segment spans two, and they come back and are reposted all the time.
+run_tiny_buffers() {
+	local dir=$1
+	peer_offloads on
+	engine --recv-buffer 1024 --recv-buffers 256 server --port 7006 \
+		--bytes "$small_bytes" --hold \
+		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
+	local engine_pid=$!
+	pids+=("$engine_pid")
+	wait_for_file "$dir/ready" || { echo "engine did not start"; return 1; }
+	peer client --connect "$engine_ip:7006" --send "$small_bytes" --close first \
+		>"$dir/peer.out" 2>"$dir/peer.err"
+	wait "$engine_pid"
+	local engine_rc=$?
+	"$python" "$here/compare.py" --harness "$dir/engine.out" \
+		--peer "$dir/peer.out" --engine-sends "$small_bytes" \
+		--peer-sends "$small_bytes" && ((engine_rc == 0))
 }
 
 run_active() {

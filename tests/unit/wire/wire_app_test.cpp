@@ -258,6 +258,24 @@ TEST(WireApplications, SlowReaderNeverRefusesInWindowData)
 		<< "the advertised window let the sender overrun the receiver";
 }
 
+// Segments larger than the buffers: each one spans two of them, and
+// buffers come back and are reposted all the time.
+TEST(WireApplications, TinyBuffersManyPosted)
+{
+	WireConfig config;
+	config.seed = 515 + seed_offset();
+	Pair pair(config);
+	Connection c;
+	c.a_bytes = 8 * mib;
+	c.b_bytes = 8 * mib;
+	c.a_options.recv_buffer_size = 1024;
+	c.a_options.recv_buffers = 256;
+	c.b_options.recv_buffer_size = 1024;
+	c.b_options.recv_buffers = 256;
+	pair.connections.push_back(std::move(c));
+	pair.run();
+}
+
 // Thirty-two connections between the same two hosts at once, each way, on
 // a wire that loses, reorders and duplicates; small named buffers with a
 // threshold below their size.
