@@ -109,11 +109,8 @@ public:
 				return *s;
 			check(toe_submit(handle_), "toe_submit");
 			drain_ready();
-			if (spins > 1024) {
-				std::optional<toe_cqe> c = wait(std::chrono::milliseconds(1));
-				if (c)
-					backlog_.push_back(*c);
-			}
+			if (spins > 1024)
+				wait_ring(std::chrono::milliseconds(1));
 		}
 	}
 
@@ -231,6 +228,21 @@ private:
 			backlog_.push_back(*cqe);
 			toe_cqe_seen(handle_, cqe);
 		}
+	}
+
+	// Sleeps until the ring has a completion (or timeout passes) and
+	// appends it to the backlog. Never through wait(): that would hand
+	// back the backlog's oldest entry, and appending it again would put
+	// the application's completions out of order.
+	void wait_ring(std::chrono::nanoseconds timeout)
+	{
+		toe_cqe *cqe;
+		int ret = toe_wait_cqe(handle_, &cqe, timeout.count());
+		if (ret == -ETIME || ret == -EINTR)
+			return;
+		check(ret, "toe_wait_cqe");
+		backlog_.push_back(*cqe);
+		toe_cqe_seen(handle_, cqe);
 	}
 
 	toe_handle *handle_ = nullptr;
