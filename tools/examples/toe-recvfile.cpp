@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstring>
 #include <getopt.h>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,7 +53,8 @@ options:
                         (default 0)
   -c, --bytes N         send: how much to send (default 256M); receive: the
                         byte count to expect (exit 1 on a mismatch)
-  -f, --file PATH       send: the file's contents instead of the stream
+  -f, --file PATH       send: the file's contents instead of the stream;
+                        receive: also write the stream into PATH
   -S, --seed N          send: seed of the pseudo-random stream (default 1)
   -e, --expect-sha256 HEX
                         receive: exit 1 unless the digest matches
@@ -132,8 +134,6 @@ Options parse(int argc, char **argv)
 		usage_error("--threshold is larger than a buffer");
 	if (o.timeout_ms > UINT32_MAX)
 		usage_error("--timeout-ms is out of range");
-	if (o.file && o.receive)
-		usage_error("--file is for send");
 	return o;
 }
 
@@ -158,6 +158,13 @@ int receive(const Options &o)
 	uint32_t buf_size = uint32_t(o.region_size / o.buffers);
 	toe::MemoryRegion mr = toe::MemoryRegion::allocate(dev, buf_size * o.buffers);
 	auto buffer = [&](uint64_t i) { return mr.bytes().subspan(i * buf_size, buf_size); };
+	std::unique_ptr<std::FILE, int (*)(std::FILE *)> out_file(nullptr, std::fclose);
+	if (o.file) {
+		out_file.reset(std::fopen(o.file, "wb"));
+		if (!out_file)
+			die(std::string("opening ") + o.file + ": " + std::strerror(errno));
+	}
+	std::FILE *out = out_file.get();
 
 	toe::Socket listener = toe::Socket::open(dev, TOE_PROTO_TCP);
 	listener.bind(o.endpoint);
@@ -213,6 +220,8 @@ int receive(const Options &o)
 			if (i >= o.buffers || c->bytes > buf_size)
 				die("a receive completion for no buffer of ours: " + describe(*c));
 			sha.update(buffer(i).first(c->bytes));
+			if (out && std::fwrite(buffer(i).data(), 1, c->bytes, out) != c->bytes)
+				die(std::string("writing ") + o.file + ": " + std::strerror(errno));
 			total += c->bytes;
 			if (c->res < 0 || fatal_reason(c->reason)) {
 				std::fprintf(stderr, "connection failed after %llu bytes: %s\n",
