@@ -168,13 +168,34 @@ all_released() {
 	done
 }
 
+tracefs=/sys/kernel/tracing
+
+# The flow tracepoints name each retransmission of this transfer's flow.
+trace_flows_on() {
+	echo >"$tracefs/trace"
+	echo 1 >"$tracefs/events/toe/toe_retransmit/enable"
+	echo 1 >"$tracefs/events/toe/toe_drop/enable"
+}
+trace_flows_check() {
+	echo 0 >"$tracefs/events/toe/toe_retransmit/enable"
+	echo 0 >"$tracefs/events/toe/toe_drop/enable"
+	grep ' toe_retransmit: ' "$tracefs/trace" >"$EX_LOGS/retransmits.trace" || true
+	echo "toe_retransmit records: $(wc -l <"$EX_LOGS/retransmits.trace"), the first:"
+	head -n 3 "$EX_LOGS/retransmits.trace"
+	grep -q "toe_retransmit: .* tcp $TOPO_IP_A:[0-9]* -> $TOPO_IP_B:$port seq=[0-9]* len=[1-9]" \
+		"$EX_LOGS/retransmits.trace" ||
+		t_fail "no toe_retransmit record names the lossy flow"
+}
+
 case_toe_linux() {
 	local kind=$1
 	trap ex_down EXIT
 	ex_up veth
 	impair "${impairment[$kind]}"
 	linux_to_toe "$kind"
+	[[ $kind != loss5 ]] || trace_flows_on
 	toe_to_linux "$kind"
+	[[ $kind != loss5 ]] || trace_flows_check
 	on_a "$TOE_BUILD/tools/toectl/toectl" -j engine stats dev "$TOPO_IF_A" |
 		python3 -c 'import json,sys
 e = json.load(sys.stdin)[0]["counters"]
