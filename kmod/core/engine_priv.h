@@ -57,6 +57,11 @@ int toe_rx_post(struct toe_engine *eng, struct toe_sock *sk,
 		const struct toe_named_buffer_req *req);
 /* Places parked data into newly available buffers. */
 void toe_rx_drain(struct toe_engine *eng, struct toe_sock *sk);
+/* Returns nb to the host with reason and status (rx_place.c). */
+void toe_nb_return(struct toe_engine *eng, struct toe_sock *sk,
+		   struct toe_named_buf *nb, u16 reason, int status);
+/* Places parked datagrams into newly available buffers (rx_dgram.c). */
+void toe_rx_drain_datagrams(struct toe_engine *eng, struct toe_sock *sk);
 /* Returns every posted buffer with reason/status, drops parked data and
  * the anonymous buffer in use (returned with its bytes).
  */
@@ -118,6 +123,12 @@ static inline bool toe_sock_host_visible(const struct toe_sock *sk)
 	return (sk->flags & TOE_SKF_HOST_HELD) &&
 	       !(sk->flags & TOE_SKF_CLOSED_SENT) &&
 	       sk->owner != TOE_OWNER_NONE;
+}
+
+/* The socket takes anonymous buffers when no named buffer is posted. */
+static inline bool toe_sock_anon_enabled(const struct toe_sock *sk)
+{
+	return (sk->flags & TOE_SKF_ANON) && (sk->flags & TOE_SKF_HOST_HELD);
 }
 
 #endif /* TOE_ENGINE_PRIV_H */

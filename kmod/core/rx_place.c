@@ -9,7 +9,8 @@
  * its socket goes away.
  *
  * Sockets that opted in to anonymous delivery take the owner's anonymous
- * buffers when no named buffer is posted.
+ * buffers when no named buffer is posted. Datagrams are placed by
+ * rx_dgram.c.
  */
 #include "engine_priv.h"
 #include "toe_bytes.h"
@@ -33,8 +34,8 @@ static void nb_unlink(struct toe_sock *sk, struct toe_named_buf *nb)
 }
 
 /* Hands a named buffer back to the host and forgets it. */
-static void nb_return(struct toe_engine *eng, struct toe_sock *sk,
-		      struct toe_named_buf *nb, u16 reason, int status)
+void toe_nb_return(struct toe_engine *eng, struct toe_sock *sk,
+		   struct toe_named_buf *nb, u16 reason, int status)
 {
 	struct toe_event ev;
 
@@ -72,7 +73,7 @@ static void nb_timeout(struct toe_engine *eng, struct toe_sock *sk,
 	struct toe_named_buf *nb =
 		toe_container_of(t, struct toe_named_buf, timer);
 
-	nb_return(eng, sk, nb, TOE_RET_TIMEOUT, 0);
+	toe_nb_return(eng, sk, nb, TOE_RET_TIMEOUT, 0);
 	if (sk->proto == TOE_PROTO_TCP)
 		toe_tcp_on_buffer_posted(eng, sk);
 }
@@ -166,7 +167,7 @@ static u32 place_named(struct toe_engine *eng, struct toe_sock *sk,
 			break;
 		if (src_to_mem(src, nb->mem, nb->offset + nb->bytes, n)) {
 			/* The region vanished under us: give it back. */
-			nb_return(eng, sk, nb, TOE_RET_CLOSED, -EFAULT);
+			toe_nb_return(eng, sk, nb, TOE_RET_CLOSED, -EFAULT);
 			continue;
 		}
 		nb->bytes += n;
@@ -177,10 +178,10 @@ static u32 place_named(struct toe_engine *eng, struct toe_sock *sk,
 		TOE_CTR_ADD(eng, bytes_copied, n);
 		*last = nb;
 		if (nb->bytes == nb->length) {
-			nb_return(eng, sk, nb, TOE_RET_FULL, 0);
+			toe_nb_return(eng, sk, nb, TOE_RET_FULL, 0);
 			*last = NULL;
 		} else if (nb->bytes >= nb->threshold) {
-			nb_return(eng, sk, nb, TOE_RET_THRESHOLD, 0);
+			toe_nb_return(eng, sk, nb, TOE_RET_THRESHOLD, 0);
 			*last = NULL;
 		}
 	}
@@ -225,11 +226,6 @@ static u32 place_anon(struct toe_engine *eng, struct toe_sock *sk,
 	return placed;
 }
 
-static bool anon_enabled(const struct toe_sock *sk)
-{
-	return (sk->flags & TOE_SKF_ANON) && (sk->flags & TOE_SKF_HOST_HELD);
-}
-
 /* A delivery batch ended: an anonymous buffer in use goes up now, so data
  * never waits in it for more to come.
  */
@@ -256,9 +252,9 @@ static void apply_end_flags(struct toe_engine *eng, struct toe_sock *sk,
 	if (!last || last != sk->nb_head || !last->bytes)
 		return;
 	if (flags & TOE_SEGF_URG)
-		nb_return(eng, sk, last, TOE_RET_URG, 0);
+		toe_nb_return(eng, sk, last, TOE_RET_URG, 0);
 	else if (flags & TOE_SEGF_PSH)
-		nb_return(eng, sk, last, TOE_RET_PSH, 0);
+		toe_nb_return(eng, sk, last, TOE_RET_PSH, 0);
 }
 
 /* ---- Parking in buflets -------------------------------------------------------- */
@@ -311,7 +307,7 @@ static u32 park_stream(struct toe_engine *eng, struct toe_sock *sk,
 			q->last->seg_flags |= flags & (TOE_SEGF_PSH | TOE_SEGF_URG);
 		sk->bytes_parked += parked;
 		TOE_CTR_ADD(eng, bytes_parked, parked);
-		if (anon_enabled(sk))
+		if (toe_sock_anon_enabled(sk))
 			toe_anon_wait(eng, sk);
 	}
 	return parked;
@@ -340,7 +336,7 @@ static void park_chain(struct toe_engine *eng, struct toe_sock *sk,
 	q->tail->seg_len = q->bytes;
 	sk->bytes_parked += bytes;
 	TOE_CTR_ADD(eng, bytes_parked, bytes);
-	if (anon_enabled(sk))
+	if (toe_sock_anon_enabled(sk))
 		toe_anon_wait(eng, sk);
 }
 
@@ -370,7 +366,7 @@ static void rx_done(struct toe_engine *eng, struct toe_sock *sk, u16 reason,
 	if (sk->anon_waiting)
 		toe_anon_unwait(eng, sk);
 	while (sk->nb_head)
-		nb_return(eng, sk, sk->nb_head, reason, status);
+		toe_nb_return(eng, sk, sk->nb_head, reason, status);
 	if (sk->anon_cur)
 		toe_anon_return(eng, sk, sk->anon_cur, reason, status);
 }
@@ -405,7 +401,7 @@ void toe_rx_flush(struct toe_engine *eng, struct toe_sock *sk, u16 reason,
 		toe_anon_unwait(eng, sk);
 	rxq_free(eng, sk);
 	while (sk->nb_head)
-		nb_return(eng, sk, sk->nb_head, reason, status);
+		toe_nb_return(eng, sk, sk->nb_head, reason, status);
 	if (sk->anon_cur)
 		toe_anon_return(eng, sk, sk->anon_cur, reason, status);
 }
@@ -437,7 +433,7 @@ u32 toe_rx_place(struct toe_engine *eng, struct toe_sock *sk,
 	/* Parked data first: the stream keeps its order. */
 	if (!sk->rxq.bytes) {
 		placed = place_named(eng, sk, &src, len, (u8)flags, &last);
-		if (placed < len && anon_enabled(sk))
+		if (placed < len && toe_sock_anon_enabled(sk))
 			placed += place_anon(eng, sk, &src, len - placed);
 	}
 	accepted = placed;
@@ -446,7 +442,7 @@ u32 toe_rx_place(struct toe_engine *eng, struct toe_sock *sk,
 					len - placed, (u8)flags);
 	else
 		apply_end_flags(eng, sk, last, (u8)flags);
-	if (anon_enabled(sk))
+	if (toe_sock_anon_enabled(sk))
 		anon_batch_end(eng, sk, accepted == len ? (u8)flags : 0);
 	if (accepted == len && (flags & TOE_SEGF_FIN))
 		toe_rx_fin(eng, sk);
@@ -484,7 +480,7 @@ void toe_rx_place_seg(struct toe_engine *eng, struct toe_sock *sk,
 			if (left) {
 				left -= place_named(eng, sk, &src, left, flags,
 						    &last);
-				if (left && anon_enabled(sk))
+				if (left && toe_sock_anon_enabled(sk))
 					left -= place_anon(eng, sk, &src, left);
 			}
 			if (left)
@@ -504,7 +500,7 @@ void toe_rx_place_seg(struct toe_engine *eng, struct toe_sock *sk,
 	} else {
 		apply_end_flags(eng, sk, last, flags);
 	}
-	if (anon_enabled(sk))
+	if (toe_sock_anon_enabled(sk))
 		anon_batch_end(eng, sk, src.b ? 0 : flags);
 	if (flags & TOE_SEGF_FIN)
 		toe_rx_fin(eng, sk);
@@ -516,7 +512,7 @@ static void drain_stream(struct toe_engine *eng, struct toe_sock *sk)
 	struct toe_seg_list *q = &sk->rxq;
 	struct toe_named_buf *last = NULL;
 	u8 flags = 0;
-	bool anon = anon_enabled(sk);
+	bool anon = toe_sock_anon_enabled(sk);
 
 	while (q->head) {
 		struct toe_buflet *b = q->head;
@@ -553,165 +549,6 @@ static void drain_stream(struct toe_engine *eng, struct toe_sock *sk)
 		fin_deliver(eng, sk);
 }
 
-/* ---- UDP placement ---------------------------------------------------------------- */
-
-/* One datagram, from a frame or from its parked segment. */
-struct dgram {
-	const u8 *iph;
-	const u8 *uh;
-	u32 len; /* payload bytes */
-	const struct toe_pkt *pkt; /* or: */
-	const struct toe_buflet *seg;
-};
-
-static u32 dgram_copy(const struct dgram *d, struct toe_mem *mem, u64 moff,
-		      u32 n)
-{
-	const struct toe_buflet *b;
-	u32 done = 0;
-
-	if (d->pkt)
-		return toe_pkt_payload_to_mem(d->pkt, 0, mem, moff, n) ? 0 : n;
-	for (b = d->seg; b && done < n; b = b->next) {
-		u32 c = TOE_MIN(b->byte_count, n - done);
-
-		if (toe_os_mem_write(mem, moff + done,
-				     b->data + b->byte_offset, c))
-			break;
-		done += c;
-	}
-	return done;
-}
-
-/* Puts a datagram into the head named buffer, or an anonymous buffer;
- * false when neither is there.
- */
-static bool dgram_deliver(struct toe_engine *eng, struct toe_sock *sk,
-			  const struct dgram *d)
-{
-	struct toe_named_buf *nb = sk->nb_head;
-	struct toe_anon_buf *ab = NULL;
-	struct toe_event ev;
-	u32 done;
-
-	if (!nb) {
-		if (!anon_enabled(sk))
-			return false;
-		ab = toe_anon_take(eng, sk->owner);
-		if (!ab) {
-			TOE_CTR_INC(eng, drop_anon_empty);
-			return false;
-		}
-	}
-	if (nb) {
-		done = dgram_copy(d, nb->mem, nb->offset,
-				  TOE_MIN(d->len, nb->length));
-		nb->bytes = done;
-		sk->nb_space -= done;
-		nb->udp_hdr_len = 8;
-		memcpy(nb->udp_hdr, d->uh, 8);
-		nb->peer_ip = toe_get_be32(d->iph + 12);
-		nb->peer_port = toe_get_be16(d->uh);
-		if (d->len > nb->length)
-			nb->ev_flags |= TOE_EVF_TRUNCATED;
-	} else {
-		done = dgram_copy(d, ab->mem, ab->off, TOE_MIN(d->len, ab->len));
-	}
-	sk->bytes_placed += done;
-	TOE_CTR_ADD(eng, bytes_placed, done);
-	TOE_CTR_ADD(eng, bytes_copied, done);
-	if (nb) {
-		nb_return(eng, sk, nb, TOE_RET_DATAGRAM, 0);
-		return true;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TOE_EV_RECV_ANON;
-	ev.reason = TOE_RET_DATAGRAM;
-	ev.sock = sk->handle;
-	ev.sock_ref = sk->user_ref;
-	ev.anon_id = ab->id;
-	ev.bytes = done;
-	ev.flags = d->len > ab->len ? TOE_EVF_TRUNCATED : 0;
-	ev.peer_ip = toe_get_be32(d->iph + 12);
-	ev.peer_port = toe_get_be16(d->uh);
-	ev.udp_hdr_len = 8;
-	memcpy(ev.udp_hdr, d->uh, 8);
-	toe_emit(eng, sk->owner, &ev);
-	TOE_CTR_INC(eng, anon_returned);
-	toe_os_mem_put(ab->mem);
-	toe_os_free(ab);
-	return true;
-}
-
-/* Parked datagrams, oldest first, into the buffers now available. */
-static void drain_datagrams(struct toe_engine *eng, struct toe_sock *sk)
-{
-	struct toe_seg_list *q = &sk->rxq;
-
-	while (q->head) {
-		struct toe_buflet *seg = q->head;
-		struct dgram d = {
-			.iph = seg->data + seg->l3_off,
-			.uh = seg->data + seg->l4_off,
-			.len = seg->seg_len,
-			.seg = seg,
-		};
-
-		if (!dgram_deliver(eng, sk, &d))
-			break;
-		q->head = seg->next_seg;
-		q->bytes -= seg->seg_len;
-		q->segs--;
-		if (!q->head)
-			q->tail = q->last = NULL;
-		toe_buflet_seg_free(eng, sk, seg);
-	}
-	if (!q->head && sk->anon_waiting)
-		toe_anon_unwait(eng, sk);
-}
-
-void toe_udp_deliver(struct toe_engine *eng, struct toe_sock *sk,
-		     const struct toe_pkt *pkt)
-{
-	struct toe_seg_list *q = &sk->rxq;
-	struct toe_buflet *seg;
-	struct dgram d = {
-		.iph = pkt->ip,
-		.uh = pkt->l4,
-		.len = pkt->payload_len,
-		.pkt = pkt,
-	};
-
-	if (toe_sock_rx_shut(sk)) {
-		TOE_CTR_ADD(eng, drop_rx_shutdown, pkt->payload_len);
-		toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_RX_SHUTDOWN, 0,
-			       pkt->payload_len);
-		return;
-	}
-	/* Straight from the frame when nothing waits before it. */
-	if (!q->head && dgram_deliver(eng, sk, &d))
-		return;
-	seg = toe_buflet_seg_from_datagram(eng, sk, pkt);
-	if (!seg) {
-		TOE_CTR_INC(eng, drop_udp_no_room);
-		toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_UDP_NO_ROOM, 0,
-			       pkt->payload_len);
-		return;
-	}
-	if (q->tail)
-		q->tail->next_seg = seg;
-	else
-		q->head = seg;
-	q->tail = seg;
-	q->last = seg;
-	q->bytes += seg->seg_len;
-	q->segs++;
-	sk->bytes_parked += seg->seg_len;
-	TOE_CTR_ADD(eng, bytes_parked, seg->seg_len);
-	if (anon_enabled(sk))
-		toe_anon_wait(eng, sk);
-}
-
 /* ---- Posting, draining, window --------------------------------------------------- */
 
 void toe_rx_drain(struct toe_engine *eng, struct toe_sock *sk)
@@ -722,7 +559,7 @@ void toe_rx_drain(struct toe_engine *eng, struct toe_sock *sk)
 		return;
 	}
 	if (sk->proto == TOE_PROTO_UDP)
-		drain_datagrams(eng, sk);
+		toe_rx_drain_datagrams(eng, sk);
 	else
 		drain_stream(eng, sk);
 }
@@ -771,7 +608,7 @@ int toe_rx_post(struct toe_engine *eng, struct toe_sock *sk,
 
 	if (sk->flags & TOE_SKF_RX_DONE) {
 		/* No more data will come: straight back. */
-		nb_return(eng, sk, nb, sk->rx_done_reason,
+		toe_nb_return(eng, sk, nb, sk->rx_done_reason,
 			  sk->rx_done_status);
 		return 0;
 	}
