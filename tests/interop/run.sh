@@ -137,41 +137,32 @@ wait_for_file() {
 }
 
 # scenario NAME: runs it, prints one summary line, returns its status.
-run_passive() {
-	local dir=$1
+# passive_stream DIR PORT BYTES [ENGINE OPTIONS...]: the peer connects to
+# the engine's server and each sends BYTES; the peer closes first.
+passive_stream() {
+	local dir=$1 port=$2 n=$3
+	shift 3
 	peer_offloads on
-	engine server --port 7001 --bytes "$bytes" --hold \
+	engine "$@" server --port "$port" --bytes "$n" --hold \
 		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
 	local engine_pid=$!
 	pids+=("$engine_pid")
 	wait_for_file "$dir/ready" || { echo "engine did not start"; return 1; }
-	peer client --connect "$engine_ip:7001" --send "$bytes" --close first \
+	peer client --connect "$engine_ip:$port" --send "$n" --close first \
 		>"$dir/peer.out" 2>"$dir/peer.err"
 	wait "$engine_pid"
 	local engine_rc=$?
 	"$python" "$here/compare.py" --harness "$dir/engine.out" \
-		--peer "$dir/peer.out" --engine-sends "$bytes" \
-		--peer-sends "$bytes" && ((engine_rc == 0))
+		--peer "$dir/peer.out" --engine-sends "$n" \
+		--peer-sends "$n" && ((engine_rc == 0))
 }
+
+run_passive() { passive_stream "$1" 7001 "$bytes"; }
 
 # Named buffers smaller than a segment, as many as a socket may post: each
 # segment spans two, and they come back and are reposted all the time.
 run_tiny_buffers() {
-	local dir=$1
-	peer_offloads on
-	engine --recv-buffer 1024 --recv-buffers 256 server --port 7006 \
-		--bytes "$small_bytes" --hold \
-		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
-	local engine_pid=$!
-	pids+=("$engine_pid")
-	wait_for_file "$dir/ready" || { echo "engine did not start"; return 1; }
-	peer client --connect "$engine_ip:7006" --send "$small_bytes" --close first \
-		>"$dir/peer.out" 2>"$dir/peer.err"
-	wait "$engine_pid"
-	local engine_rc=$?
-	"$python" "$here/compare.py" --harness "$dir/engine.out" \
-		--peer "$dir/peer.out" --engine-sends "$small_bytes" \
-		--peer-sends "$small_bytes" && ((engine_rc == 0))
+	passive_stream "$1" 7006 "$small_bytes" --recv-buffer 1024 --recv-buffers 256
 }
 
 run_active() {
