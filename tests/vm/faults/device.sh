@@ -6,36 +6,14 @@
 # refused while the module is in use, clean afterwards.
 set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
-# shellcheck source=../examples/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../examples/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bytes=${TOE_FAULT_BYTES:-16M}
 
 counters() {
 	echo "pinned_pages=$(toe_counter pinned_pages) ring_pages=$(toe_counter ring_pages)" \
 		"contexts=$(toe_counter contexts) engines=$(toe_counter engines)"
-}
-
-py_send='
-import hashlib, random, socket, sys
-host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng, h = random.Random(21), hashlib.sha256()
-with socket.create_connection((host, port), timeout=120) as s:
-    left = n
-    while left:
-        b = rng.randbytes(min(left, 1 << 16))
-        s.sendall(b)
-        h.update(b)
-        left -= len(b)
-print("sent bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
-'
-
-same_stream() {
-	local s g
-	s=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$1" || true)
-	g=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$2" || true)
-	echo "sent $s, received $g"
-	[[ -n $s && $s == "$g" ]] || t_fail "the stream arrived damaged or incomplete"
 }
 
 case_link_flap() {
@@ -48,7 +26,8 @@ case_link_flap() {
 		--region-size 16M --bytes "$bytes" "$TOPO_IP_A:$port"
 	local receiver=$EX_LAST_PID
 	ex_wait_line "$rx" '^listening on'
-	ex_bg "$tx" on_b python3 -c "$py_send" "$TOPO_IP_A" "$port" "$(numfmt --from=iec "$bytes")"
+	ex_bg "$tx" on_b python3 -c "$fault_py_send" "$TOPO_IP_A" "$port" \
+		"$(numfmt --from=iec "$bytes")" 21
 	local sender=$EX_LAST_PID
 	ex_wait_line "$rx" '^receiving from'
 	sleep 1
@@ -60,7 +39,7 @@ case_link_flap() {
 	ex_wait_pid "$receiver" 600 || t_fail "the receiver did not survive the flap"
 	ex_wait_pid "$sender" 60 || t_fail "the sender did not finish"
 	ex_show "$rx"
-	same_stream "$tx" "$rx"
+	fault_same_stream "$tx" "$rx"
 }
 
 case_veth_deleted_under_load() {
@@ -72,7 +51,8 @@ case_veth_deleted_under_load() {
 		--region-size 16M --bytes 256M "$TOPO_IP_A:$port"
 	local receiver=$EX_LAST_PID
 	ex_wait_line "$rx" '^listening on'
-	ex_bg "$EX_LOGS/del-send.log" on_b python3 -c "$py_send" "$TOPO_IP_A" "$port" $((256 << 20))
+	ex_bg "$EX_LOGS/del-send.log" on_b python3 -c "$fault_py_send" "$TOPO_IP_A" "$port" \
+		$((256 << 20)) 21
 	ex_wait_line "$rx" '^receiving from'
 	sleep 1
 	echo "under load: $(counters)"

@@ -10,8 +10,8 @@
 # 10000), TOE_FAULT_ROUNDS the rounds (make check: 2; make soak: 20).
 set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
-# shellcheck source=../examples/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../examples/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ -n ${TOE_SOAK_LONG:-} ]]; then
 	conns=${TOE_FAULT_CONNECTIONS:-10000}

@@ -7,8 +7,8 @@
 # TOE_FAULT_BYTES sets the stream's size (default 32M).
 set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
-# shellcheck source=../examples/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../examples/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bytes=${TOE_FAULT_BYTES:-32M}
 port=7650
@@ -56,19 +56,8 @@ case_reader_falls_behind() {
 		--threshold 256K --region-size 4M --bytes "$bytes" "$TOPO_IP_A:$port"
 	local rx_pid=$EX_LAST_PID
 	ex_wait_line "$rx" '^listening on'
-	ex_bg "$tx" on_b python3 -c '
-import hashlib, random, socket, sys
-host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng, h = random.Random(3), hashlib.sha256()
-with socket.create_connection((host, port)) as s:
-    left = n
-    while left:
-        b = rng.randbytes(min(left, 1 << 16))
-        s.sendall(b)
-        h.update(b)
-        left -= len(b)
-print("sent bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
-' "$TOPO_IP_A" "$port" "$(numfmt --from=iec "$bytes")"
+	ex_bg "$tx" on_b python3 -c "$fault_py_send" "$TOPO_IP_A" "$port" \
+		"$(numfmt --from=iec "$bytes")" 3
 	local tx_pid=$EX_LAST_PID
 	ex_wait_line "$rx" '^holding'
 
@@ -103,10 +92,7 @@ print("sent bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
 	((rc == 0)) || t_fail "toe-recvfile exited with $rc"
 	ex_wait_pid "$tx_pid" 60 || t_fail "the Linux sender did not finish"
 	ex_show "$tx"
-	local s g
-	s=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$tx")
-	g=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$rx")
-	[[ -n $s && $s == "$g" ]] || t_fail "sent '$s', received '$g'"
+	fault_same_stream "$tx" "$rx"
 	local stats
 	stats=$(on_a "$TOECTL" -j engine stats dev "$TOPO_IF_A")
 	python3 -c '

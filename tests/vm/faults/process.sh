@@ -7,8 +7,8 @@
 # the semantics are in docs/kernel.md.)
 set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
-# shellcheck source=../examples/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../examples/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # TcpEstabResets on side B: connections a received RST ended.
 estab_resets() { on_b nstat -asz TcpEstabResets | awk '$1 == "TcpEstabResets" { print $2 }'; }

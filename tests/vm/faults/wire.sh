@@ -14,8 +14,8 @@
 # moves 256M). TOE_EXAMPLES_ONLY=REGEX runs only the matching cases.
 set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
-# shellcheck source=../examples/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../examples/lib.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bytes=${TOE_FAULT_BYTES:-4M}
 port=7600
@@ -69,16 +69,6 @@ receive_on() {
 	ex_wait_line "$rx_log" '^listening on'
 }
 
-# The digest a receiver printed, and the one the sender did, must match.
-same_stream() {
-	local sent=$1 got=$2 s g
-	s=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$sent" || true)
-	g=$(grep -o 'bytes=[0-9]* sha256=[0-9a-f]*' "$got" || true)
-	echo "sent:     $s"
-	echo "received: $g"
-	[[ -n $s && $s == "$g" ]] || t_fail "the stream arrived damaged or incomplete"
-}
-
 wait_receiver() {
 	local rc=0
 	ex_wait_pid "$rx_pid" "$limit" || rc=$?
@@ -92,23 +82,11 @@ linux_to_toe() {
 	local tx=$EX_LOGS/send-$name.log
 	receive_on a "$name"
 	[[ $kind != blackout ]] || blackout_in_background "$name"
-	on_b timeout "$limit" python3 -c '
-import hashlib, socket, sys, random
-host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rng = random.Random(5)
-h = hashlib.sha256()
-with socket.create_connection((host, port)) as s:
-    left = n
-    while left:
-        b = rng.randbytes(min(left, 1 << 16))
-        s.sendall(b)
-        h.update(b)
-        left -= len(b)
-print("sent bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
-' "$TOPO_IP_A" "$port" "$(numfmt --from=iec "$bytes")" >"$tx"
+	on_b timeout "$limit" python3 -c "$fault_py_send" "$TOPO_IP_A" "$port" \
+		"$(numfmt --from=iec "$bytes")" 5 >"$tx"
 	wait_receiver
 	blackout_done "$name"
-	same_stream "$tx" "$rx_log"
+	fault_same_stream "$tx" "$rx_log"
 }
 
 # toe-recvfile send on side A to a python3 sink on side B.
@@ -141,7 +119,7 @@ print("received bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
 	ex_show "$rx"
 	((rc == 0)) || t_fail "the Linux sink exited with $rc"
 	blackout_done "$name"
-	same_stream "$tx" "$rx"
+	fault_same_stream "$tx" "$rx"
 }
 
 # toe-recvfile send on side FROM to toe-recvfile receive on the other side,
@@ -156,7 +134,7 @@ toe_to_toe() {
 		--seed 13 "$ip:$port" >"$tx"
 	wait_receiver
 	blackout_done "$name"
-	same_stream "$tx" "$rx_log"
+	fault_same_stream "$tx" "$rx_log"
 }
 
 # Nothing may be left behind: no pinned page, context or ring.
