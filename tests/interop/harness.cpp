@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,9 @@ namespace toe::interop {
 namespace {
 
 volatile sig_atomic_t interrupted = 0;
+
+// Headers with their options, even behind a VLAN tag; payload is left out.
+constexpr std::uint32_t pcap_snaplen = 160;
 
 void on_signal(int)
 {
@@ -53,6 +57,12 @@ Harness::Harness(const HarnessOptions &options)
 	: opt_(options), rx_buf_(256 * 1024)
 {
 	link_ = std::make_unique<PacketSocket>(opt_.dev, opt_.tx_offload);
+	if (!opt_.pcap_file.empty()) {
+		pcap_ = std::make_unique<testnet::PcapWriter>(opt_.pcap_file,
+							      pcap_snaplen);
+		if (!pcap_->ok())
+			throw std::runtime_error("cannot write " + opt_.pcap_file);
+	}
 	if (!opt_.mac_set)
 		std::memcpy(opt_.mac, link_->mac(), 6);
 	neighbours_ = std::make_unique<Neighbours>(
@@ -144,8 +154,19 @@ int Harness::port_resolve_l2(void *port, std::uint32_t ip, std::uint8_t mac[6])
 	return rc;
 }
 
+void Harness::capture(std::span<const std::uint8_t> frame)
+{
+	if (!pcap_)
+		return;
+	auto wall = std::chrono::system_clock::now().time_since_epoch();
+	pcap_->write(frame, std::uint64_t(
+		std::chrono::duration_cast<std::chrono::microseconds>(wall)
+			.count()));
+}
+
 void Harness::send_raw(std::span<const std::uint8_t> frame)
 {
+	capture(frame);
 	if (opt_.verbose >= 2)
 		std::fprintf(stderr, "tx: %s\n",
 			     testnet::describe_frame(frame).c_str());
@@ -170,6 +191,9 @@ int Harness::xmit(const toe_tx_frame &f)
 			std::fprintf(stderr, "tx: %s (gso %u)\n",
 				     testnet::describe_frame(frame).c_str(),
 				     f.gso_size);
+		// The super-frame as the engine handed it over, before the
+		// kernel segments it.
+		capture(frame);
 		int rc = link_->send_offloaded(frame, f.csum_start,
 					       f.csum_offset,
 					       std::uint16_t(f.gso_size),
@@ -183,6 +207,7 @@ int Harness::xmit(const toe_tx_frame &f)
 		if (opt_.verbose >= 2)
 			std::fprintf(stderr, "tx: %s\n",
 				     testnet::describe_frame(frame).c_str());
+		capture(frame);
 		int rc = link_->send(frame);
 		if (rc != 0) {
 			tx_errors_++;
@@ -204,6 +229,7 @@ void Harness::receive_frames()
 			return;
 		tick_clock();
 		std::span<std::uint8_t> frame(rx_buf_.data(), rf.len);
+		capture(frame);
 		if (rf.wire_len > rf.len) {
 			rx_truncated_++;
 			continue;

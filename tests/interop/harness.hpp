@@ -13,6 +13,7 @@
 #include "bulk.hpp"
 #include "neighbours.hpp"
 #include "packet_socket.hpp"
+#include "pcap.hpp"
 #include "sha256.hpp"
 
 namespace toe::interop {
@@ -43,6 +44,7 @@ struct HarnessOptions {
 	unsigned recv_buffers = 32;
 	double timeout_s = 120;
 	std::string ready_file; // created once the server listens
+	std::string pcap_file; // every frame sent and received, headers only
 	int verbose = 0;
 };
 
@@ -73,6 +75,7 @@ private:
 	std::uint64_t now_us() const;
 	void tick_clock();
 	int xmit(const toe_tx_frame &f);
+	void capture(std::span<const std::uint8_t> frame);
 	void send_raw(std::span<const std::uint8_t> frame);
 	void receive_frames();
 	void dispatch_events();
@@ -90,6 +93,7 @@ private:
 	HarnessOptions opt_;
 	std::unique_ptr<PacketSocket> link_;
 	std::unique_ptr<Neighbours> neighbours_;
+	std::unique_ptr<testnet::PcapWriter> pcap_;
 	toe_engine *eng_ = nullptr;
 	std::unique_ptr<testnet::HostRegion> send_region_;
 	std::string send_sha256_;

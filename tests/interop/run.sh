@@ -3,7 +3,12 @@
 # Linux's own TCP (peer.py), across a veth pair between two network
 # namespaces on this host.
 #
-#   run.sh [--harness PATH] [--bytes N] [--keep] [-v] [scenario...]
+#   run.sh [--harness PATH] [--bytes N] [--keep] [--pcap-dir DIR] [-v]
+#          [scenario...]
+#
+# --pcap-dir DIR writes what the engine sent and received in each scenario
+# to DIR/SCENARIO.pcap (headers only; tests/fuzz/capture.sh makes the fuzz
+# seeds from them).
 #
 # Scenarios (default: all):
 #   passive   the engine accepts; N bytes each way at once; the peer closes
@@ -44,6 +49,7 @@ root=$(cd "$here/../.." && pwd)
 harness=${TOE_INTEROP:-$root/build/tests/interop/toe-interop}
 bytes=$((100 * 1024 * 1024))
 keep=0
+pcap_dir=
 verbose=()
 scenarios=()
 while (($#)); do
@@ -51,6 +57,7 @@ while (($#)); do
 	--harness) harness=$2; shift 2 ;;
 	--bytes) bytes=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--pcap-dir) pcap_dir=$(mkdir -p "$2" && cd "$2" && pwd) || exit 2; shift 2 ;;
 	-v*) verbose+=("$1"); shift ;;
 	-h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
@@ -120,8 +127,14 @@ peer_offloads() {
 	fi
 }
 
+# The harness's --pcap for the running scenario, when asked for.
+capture_args() {
+	[[ -n $pcap_dir ]] && echo "--pcap $pcap_dir/$scenario.pcap"
+}
 engine() {
-	in_engine "$harness" --dev "$dev_engine" --ip "$engine_ip" "${verbose[@]}" "$@"
+	# shellcheck disable=SC2046 # capture_args is one option and a path
+	in_engine "$harness" --dev "$dev_engine" --ip "$engine_ip" \
+		$(capture_args) "${verbose[@]}" "$@"
 }
 peer() {
 	in_peer "$python" "$here/peer.py" "$@"
@@ -192,8 +205,9 @@ run_vlan() {
 	fi
 	in_peer ip addr replace 10.78.0.1/24 dev "$dev_peer.100"
 	in_peer ip link set "$dev_peer.100" up
+	# shellcheck disable=SC2046
 	in_engine "$harness" --dev "$dev_engine" --ip 10.78.0.2 --vlan 100 \
-		"${verbose[@]}" server --port 7004 --bytes "$small_bytes" \
+		$(capture_args) "${verbose[@]}" server --port 7004 --bytes "$small_bytes" \
 		--ready-file "$dir/ready" >"$dir/engine.out" 2>"$dir/engine.err" &
 	local engine_pid=$!
 	pids+=("$engine_pid")

@@ -58,6 +58,8 @@ options:
   --recv-buffers N    named buffers posted at once (default 32)
   --timeout SEC       give up after SEC seconds (default 120)
   --ready-file PATH   server: create PATH once listening
+  --pcap FILE         write every frame sent and received to FILE (pcap,
+                      first 160 bytes of each: the fuzz seeds' captures)
   -v                  events; -vv every frame; -vvv engine debug log
   -h, --help          this text
 
@@ -201,6 +203,8 @@ HarnessOptions parse_args(int argc, char **argv)
 				bad_usage("--recv-buffers must be at least 1");
 		} else if (arg == "--ready-file") {
 			opt.ready_file = value();
+		} else if (arg == "--pcap") {
+			opt.pcap_file = value();
 		} else if (arg == "--timeout") {
 			opt.timeout_s = std::atof(value().c_str());
 			if (opt.timeout_s <= 0)
