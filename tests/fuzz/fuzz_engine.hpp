@@ -60,7 +60,8 @@ public:
 				std::int16_t seq_delta, std::int16_t ack_delta,
 				std::uint16_t window, bool timestamps,
 				std::span<const std::uint8_t> options,
-				std::span<const std::uint8_t> payload);
+				std::span<const std::uint8_t> payload,
+				bool ack_from_snd_nxt = false);
 	SeedWriter &udp_datagram(unsigned port_choice,
 				 std::span<const std::uint8_t> payload);
 	SeedWriter &advance_clock(std::uint32_t us);

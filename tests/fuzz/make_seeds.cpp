@@ -1,8 +1,12 @@
-// toe-fuzz-seeds OUTDIR: writes the fuzz seed corpus. Each seed is a short
-// story told to the engine as set up by the fuzz target: real frames (a
-// Linux SYN with its usual options, data, FIN, RST, UDP, VLAN-tagged
-// frames, fragments, ARP) addressed exactly to its listener and
-// connections, plus clock advances and host requests around them.
+// toe-fuzz-seeds OUTDIR [--engine IP]... [CAPTURE.pcap...]: writes the fuzz
+// seed corpus. Each written seed is a short story told to the engine as set
+// up by the fuzz target: frames as Linux builds them (a SYN with its usual
+// options, data, FIN, RST, UDP, VLAN-tagged frames, fragments, ARP)
+// addressed exactly to its listener and connections, plus clock advances
+// and host requests around them. Each capture adds the seeds
+// capture_seeds.cpp makes of it, named after the file; --engine says which
+// addresses were the engine's (default: the interop harness's, 10.77.0.2
+// and 10.78.0.2).
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -10,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "capture_seeds.hpp"
 #include "fuzz_engine.hpp"
 #include "inet.hpp"
 
@@ -66,11 +71,30 @@ std::vector<std::uint8_t> concat(const Parts &...parts)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		std::fprintf(stderr, "usage: toe-fuzz-seeds OUTDIR\n");
+	if (argc < 2 || argv[1][0] == '-') {
+		std::fprintf(stderr, "usage: toe-fuzz-seeds OUTDIR [--engine IP]... "
+				     "[CAPTURE.pcap...]\n");
 		return 2;
 	}
 	std::filesystem::path out = argv[1];
+	std::vector<std::uint32_t> engine_ips;
+	std::vector<std::string> captures;
+	for (int i = 2; i < argc; i++) {
+		std::string arg = argv[i];
+		if (arg == "--engine" && i + 1 < argc) {
+			auto ip = toe::testnet::parse_ip(argv[++i]);
+			if (!ip) {
+				std::fprintf(stderr, "toe-fuzz-seeds: bad address %s\n",
+					     argv[i]);
+				return 2;
+			}
+			engine_ips.push_back(*ip);
+		} else {
+			captures.push_back(arg);
+		}
+	}
+	if (engine_ips.empty())
+		engine_ips = {0x0a4d0002, 0x0a4e0002};
 	std::filesystem::create_directories(out);
 	int written = 0;
 	auto save = [&](const char *name, const SeedWriter &seed) {
@@ -341,6 +365,23 @@ int main(int argc, char **argv)
 		truncated[17] = 30;
 		seed.raw_frame(truncated, 2);
 		save("not_mine_and_malformed", seed);
+	}
+	for (const std::string &path : captures) {
+		std::vector<toe::testnet::PcapRecord> records;
+		int rc = toe::testnet::read_pcap(path, records);
+		if (rc < 0) {
+			std::fprintf(stderr, "toe-fuzz-seeds: %s: %s\n", path.c_str(),
+				     std::strerror(-rc));
+			return 1;
+		}
+		std::string stem = std::filesystem::path(path).stem().string();
+		for (const auto &seed :
+		     seeds_from_capture(stem, records, engine_ips)) {
+			std::ofstream file(out / seed.name, std::ios::binary);
+			file.write(reinterpret_cast<const char *>(seed.bytes.data()),
+				   std::streamsize(seed.bytes.size()));
+			written++;
+		}
 	}
 	std::printf("wrote %d seeds to %s\n", written, out.c_str());
 	return 0;

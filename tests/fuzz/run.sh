@@ -45,7 +45,9 @@ fuzzer=$build/tests/fuzz/toe_fuzz_engine
 corpus=$build/fuzz-corpus
 artifacts=$build/fuzz-artifacts
 mkdir -p "$corpus" "$artifacts"
-args=(-max_total_time="$seconds" -print_final_stats=1 -max_len=4096
+# As large as the largest seed (capture_seeds.hpp): libFuzzer would cut
+# longer ones.
+args=(-max_total_time="$seconds" -print_final_stats=1 -max_len=16384
       -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$artifacts/")
 ((jobs > 1)) && args+=(-fork="$jobs" -ignore_crashes=0)
 

@@ -19,7 +19,8 @@ SeedWriter &SeedWriter::tcp_segment(unsigned target, std::uint8_t flags,
 				    std::int16_t ack_delta, std::uint16_t window,
 				    bool timestamps,
 				    std::span<const std::uint8_t> options,
-				    std::span<const std::uint8_t> payload)
+				    std::span<const std::uint8_t> payload,
+				    bool ack_from_snd_nxt)
 {
 	bytes_.push_back(std::uint8_t(std::uint8_t(FuzzOp::tcp_segment) |
 				      (target & 0x0f) << 4));
@@ -28,7 +29,8 @@ SeedWriter &SeedWriter::tcp_segment(unsigned target, std::uint8_t flags,
 	u16(std::uint16_t(ack_delta));
 	u16(window);
 	std::size_t opt_len = std::min<std::size_t>(options.size(), 40);
-	bytes_.push_back(std::uint8_t(opt_len << 2 | (timestamps ? 1 : 0)));
+	bytes_.push_back(std::uint8_t(opt_len << 2 | (ack_from_snd_nxt ? 2 : 0) |
+				      (timestamps ? 1 : 0)));
 	bytes_.insert(bytes_.end(), options.begin(), options.begin() + opt_len);
 	u16(std::uint16_t(payload.size()));
 	bytes_.insert(bytes_.end(), payload.begin(), payload.end());
