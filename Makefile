@@ -4,7 +4,7 @@
 #   make check      every test: unit tests and the test-host suites
 #   make demo       boot the test host and show toe at work
 #   make bench      measure toe against kernel sockets and io_uring: BENCHMARKS.md
-#   make soak       the long variants of the fault suites (an hour or more)
+#   make soak       the long variants of the fault suites (hours)
 #   make install    install toe.ko, libtoe and the tools on this host
 #
 # KERNEL=<version> or KDIR=<path> choose the kernel the module is built for.
