@@ -52,12 +52,15 @@ case_reader_falls_behind() {
 	trap ex_down EXIT
 	ex_up veth
 	local rx=$EX_LOGS/receive.log tx=$EX_LOGS/send.log
-	ex_bg "$rx" on_a "$EX_BIN/toe-recvfile" receive --hold-ms 600000 \
+	local hold_ms=600000
+	ex_bg "$rx" on_a "$EX_BIN/toe-recvfile" receive --hold-ms "$hold_ms" \
 		--threshold 256K --region-size 4M --bytes "$bytes" "$TOPO_IP_A:$port"
 	local rx_pid=$EX_LAST_PID
 	ex_wait_line "$rx" '^listening on'
+	# The window stays shut for as long as the samples below take, which
+	# on a loaded test host is minutes: the sender must wait that out.
 	ex_bg "$tx" on_b python3 -c "$fault_py_send" "$TOPO_IP_A" "$port" \
-		"$(numfmt --from=iec "$bytes")" 3
+		"$(numfmt --from=iec "$bytes")" 3 "$((hold_ms / 1000 + 60))"
 	local tx_pid=$EX_LAST_PID
 	ex_wait_line "$rx" '^holding'
 
@@ -77,7 +80,11 @@ case_reader_falls_behind() {
 			t_fail "buflets are in use beyond what the socket holds"
 		[[ $(sock_eval 's["buflets_held"]') == "$held_first" ]] ||
 			t_fail "the socket's buflets grew while the window was shut"
-		[[ $(peer_snd_wnd) == 0 ]] || t_fail "the window reopened with nothing posted"
+		local wnd
+		wnd=$(peer_snd_wnd)
+		[[ $wnd == 0 ]] || t_fail "the window reopened with nothing posted:" \
+			"the sender's window $wnd ($(on_b ss -Htin state established \
+			"dst $TOPO_IP_A:$port")); toe's socket $(sock_eval 's')"
 	done
 	[[ $(sock_eval 'e["drop_no_buflet"]') == 0 ]] ||
 		t_fail "in-window data was refused for lack of buflets"
