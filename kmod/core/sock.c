@@ -6,7 +6,11 @@
  */
 #include "engine_priv.h"
 
-#define TOE_HANDLE_GEN_MASK ((1u << (32 - TOE_HANDLE_INDEX_BITS)) - 1)
+/*
+ * The generation stops short of bit 31: a SOCKET request completes with the
+ * handle in its signed result, where negative means an error.
+ */
+#define TOE_HANDLE_GEN_MASK ((1u << (31 - TOE_HANDLE_INDEX_BITS)) - 1)
 
 /* ---- Handles ---------------------------------------------------------------------- */
 
@@ -71,7 +75,7 @@ static void sock_slot_release(struct toe_engine *eng, struct toe_sock *sk)
 		return;
 	eng->slots[idx] = NULL;
 	/* A new generation: the old handle never reaches the slot again
-	 * (until the 12-bit generation wraps; 0 is never used).
+	 * (until the 11-bit generation wraps; 0 is never used).
 	 */
 	gen = (u16)((eng->slot_gen[idx] + 1) & TOE_HANDLE_GEN_MASK);
 	eng->slot_gen[idx] = gen ? gen : 1;

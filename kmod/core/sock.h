@@ -173,7 +173,7 @@ struct toe_sock {
 	u8 listening; /* accepts SYNs (TCP listener) or datagrams (UDP) */
 
 	/* -- identity (the seed's socket descriptor) -- */
-	u32 handle; /* index | generation << TOE_HANDLE_INDEX_BITS */
+	u32 handle; /* index | generation << TOE_HANDLE_INDEX_BITS, < 2^31 */
 	u32 owner; /* application context, TOE_OWNER_NONE when detached */
 	u64 user_ref; /* socket reference number */
 	u32 flags; /* TOE_SKF_* */

@@ -159,7 +159,7 @@ struct toe_attach {
  */
 enum toe_op {
 	TOE_OP_NOP = 0,
-	TOE_OP_SOCKET, /* proto -> CQE res = the new socket handle */
+	TOE_OP_SOCKET, /* proto -> CQE res = the new handle (always > 0) */
 	TOE_OP_BIND, /* handle, addr, port */
 	TOE_OP_LISTEN, /* handle, backlog */
 	TOE_OP_ACCEPT, /* handle (listener), user_data -> TOE_CQE_ACCEPT */

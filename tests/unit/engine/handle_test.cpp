@@ -97,6 +97,29 @@ TEST(Handle, StaleHandleNeverReachesTheSlotsNextSocket)
 	EXPECT_EQ(info.user_ref, 2u);
 }
 
+// A SOCKET request completes with the handle in a signed result, where a
+// negative value means an error: so a handle must stay positive however
+// often its slot is reused. The soak found one that was not after 2048
+// reuses of one slot (generation 0x800 reached bit 31).
+TEST(Handle, HandlesStayPositiveThroughEveryGeneration)
+{
+	toe_engine_config cfg = TestPort::default_config();
+	cfg.max_sockets = 1;
+	TestPort port(cfg);
+	std::set<uint32_t> seen;
+	uint32_t previous = 0;
+	for (int i = 0; i < 5000; i++) {
+		uint32_t h = 0;
+		ASSERT_EQ(toe_sock_create(port.eng(), kAlice, TOE_PROTO_UDP, 1, &h), 0);
+		ASSERT_GT(int32_t(h), 0) << "reuse " << i << ": handle " << std::hex << h;
+		ASSERT_NE(h, previous) << "reuse " << i;
+		seen.insert(h);
+		previous = h;
+		ASSERT_EQ(toe_sock_close(port.eng(), kAlice, h), 0);
+	}
+	EXPECT_EQ(seen.size(), 2047u) << "every generation but 0, then a wrap";
+}
+
 TEST(Handle, MadeUpHandlesAreUnknown)
 {
 	TestPort port;
