@@ -50,6 +50,7 @@ struct toe_tcp_stats {
 	u64 dup_segs_in; /* segments wholly below rcv_nxt */
 	u64 challenge_acks;
 	u64 challenge_acks_suppressed; /* over the rate limit */
+	u64 oow_acks_suppressed; /* answers to invalid segments withheld */
 	u64 paws_drops;
 	u64 bad_acks; /* ACK of data never sent */
 	u64 window_probes;
@@ -89,6 +90,7 @@ struct toe_tcp_tunables {
 	u32 rcv_wscale; /* the window scale we offer; 7 */
 	u32 challenge_ack_limit; /* per connection per window; 10 */
 	u32 challenge_ack_window_ms; /* 5 s */
+	u32 oow_ack_interval_ms; /* answers to invalid segments; 500 ms */
 };
 
 /* TCP's part of struct toe_engine. */
@@ -199,6 +201,7 @@ struct toe_tcp_cb {
 	/* RFC 5961 challenge ACK throttle */
 	u64 chack_window_us;
 	u32 chack_count;
+	u64 oow_ack_allowed_us; /* when an invalid segment may be answered */
 
 	/* listener: its children in SYN-RECEIVED; child: the list link */
 	struct toe_sock *synq_head;

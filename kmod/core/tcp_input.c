@@ -408,7 +408,7 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 	if (toe_seq_gt(ack, tp->snd_max)) {
 		/* Acknowledges what we never sent. */
 		TOE_TCP_STAT_INC(eng, sk, bad_acks);
-		toe_tcp_send_ack(eng, sk);
+		toe_tcp_send_dupack(eng, sk, pkt);
 		return false;
 	}
 	if (toe_seq_lt(ack, tp->snd_una - tp->max_sndwnd)) {
@@ -620,7 +620,7 @@ static void unacceptable(struct toe_engine *eng, struct toe_sock *sk,
 	if (pkt->tcp_flags & TOE_TCPF_SYN)
 		toe_tcp_send_challenge_ack(eng, sk);
 	else
-		toe_tcp_send_ack(eng, sk);
+		toe_tcp_send_dupack(eng, sk, pkt);
 }
 
 /*
@@ -670,7 +670,7 @@ static bool synchronized_input(struct toe_engine *eng, struct toe_sock *sk,
 			TOE_CTR_INC(eng, tcp_drops);
 			toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_TCP,
 				       pkt->seq, pkt->payload_len);
-			toe_tcp_send_ack(eng, sk);
+			toe_tcp_send_dupack(eng, sk, pkt);
 			return true;
 		}
 	}

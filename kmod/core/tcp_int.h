@@ -95,6 +95,8 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk);
 int toe_tcp_send_ack(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_send_challenge_ack(struct toe_engine *eng, struct toe_sock *sk);
+void toe_tcp_send_dupack(struct toe_engine *eng, struct toe_sock *sk,
+			 const struct toe_pkt *pkt);
 int toe_tcp_send_syn(struct toe_engine *eng, struct toe_sock *sk);
 int toe_tcp_send_rst(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_send_rst_reply(struct toe_engine *eng, const struct toe_pkt *pkt);

@@ -295,6 +295,37 @@ void toe_tcp_send_challenge_ack(struct toe_engine *eng, struct toe_sock *sk)
 	toe_tcp_send_ack(eng, sk);
 }
 
+/*
+ * The ACK that answers a segment TCP refused: out of the window, failing
+ * PAWS, or acknowledging what was never sent. A segment with data or a
+ * FIN is the peer retransmitting (our ACK was lost), and always gets its
+ * answer. Anything else may be an ACK of our own answer: two stacks that
+ * disagree on the window would otherwise trade ACKs forever, and a
+ * spoofer would get one reflected ACK per segment. Those answers come at
+ * most once per interval per connection (Linux's tcp_invalid_ratelimit,
+ * RFC 5961 section 7).
+ */
+void toe_tcp_send_dupack(struct toe_engine *eng, struct toe_sock *sk,
+			 const struct toe_pkt *pkt)
+{
+	struct toe_tcp_cb *tp = toe_tcp(sk);
+	u64 now;
+
+	if ((pkt->payload_len || (pkt->tcp_flags & TOE_TCPF_FIN)) &&
+	    !(pkt->tcp_flags & TOE_TCPF_SYN)) {
+		toe_tcp_send_ack(eng, sk);
+		return;
+	}
+	now = toe_os_now_us();
+	if (now < tp->oow_ack_allowed_us) {
+		TOE_TCP_STAT_INC(eng, sk, oow_acks_suppressed);
+		return;
+	}
+	tp->oow_ack_allowed_us =
+		now + (u64)eng->tcp.tun.oow_ack_interval_ms * 1000;
+	toe_tcp_send_ack(eng, sk);
+}
+
 int toe_tcp_send_syn(struct toe_engine *eng, struct toe_sock *sk)
 {
 	struct toe_tcp_cb *tp = toe_tcp(sk);

@@ -23,6 +23,7 @@ void toe_tcp_engine_init(struct toe_engine *eng)
 	t->rcv_wscale = 7;
 	t->challenge_ack_limit = 10;
 	t->challenge_ack_window_ms = 5000;
+	t->oow_ack_interval_ms = 500;
 	/* toe_engine_create() made the secret random when none was given. */
 	te->secret.k0 = eng->cfg.isn_secret[0];
 	te->secret.k1 = eng->cfg.isn_secret[1];

@@ -482,6 +482,31 @@ struct toe_engine_counters {
 	 */
 	u64 socket_bytes;
 	u64 table_bytes;
+	/* TCP in detail: the engine's sums of struct toe_tcp_stats */
+	u64 tcp_fast_retransmits;
+	u64 tcp_timeouts;
+	u64 tcp_dupacks_in;
+	u64 tcp_ooo_segs_in;
+	u64 tcp_dup_segs_in;
+	u64 tcp_challenge_acks;
+	u64 tcp_challenge_acks_suppressed;
+	u64 tcp_oow_acks_suppressed;
+	u64 tcp_paws_drops;
+	u64 tcp_bad_acks;
+	u64 tcp_window_probes;
+	u64 tcp_keepalive_probes;
+	u64 tcp_delayed_acks;
+	u64 tcp_active_opens;
+	u64 tcp_passive_opens;
+	u64 tcp_connect_failures;
+	u64 tcp_resets;
+	u64 tcp_aborts_timeout;
+	u64 tcp_syncookies_sent;
+	u64 tcp_syncookies_ok;
+	u64 tcp_syncookies_failed;
+	u64 tcp_listen_drops;
+	u64 tcp_time_wait_recycled;
+	u64 tcp_closed_port_rsts;
 };
 
 void toe_engine_get_counters(const struct toe_engine *eng,

@@ -49,6 +49,19 @@ static const struct toe_counter_desc toe_engine_ctrs[] = {
 	TOE_ENG_GAUGE(listeners), TOE_ENG_GAUGE(time_wait),
 	TOE_ENG_GAUGE(syn_queue), TOE_ENG_GAUGE(owners),
 	TOE_ENG_GAUGE(socket_bytes), TOE_ENG_GAUGE(table_bytes),
+	TOE_ENG_CTR(tcp_fast_retransmits), TOE_ENG_CTR(tcp_timeouts),
+	TOE_ENG_CTR(tcp_dupacks_in), TOE_ENG_CTR(tcp_ooo_segs_in),
+	TOE_ENG_CTR(tcp_dup_segs_in), TOE_ENG_CTR(tcp_challenge_acks),
+	TOE_ENG_CTR(tcp_challenge_acks_suppressed),
+	TOE_ENG_CTR(tcp_oow_acks_suppressed), TOE_ENG_CTR(tcp_paws_drops),
+	TOE_ENG_CTR(tcp_bad_acks), TOE_ENG_CTR(tcp_window_probes),
+	TOE_ENG_CTR(tcp_keepalive_probes), TOE_ENG_CTR(tcp_delayed_acks),
+	TOE_ENG_CTR(tcp_active_opens), TOE_ENG_CTR(tcp_passive_opens),
+	TOE_ENG_CTR(tcp_connect_failures), TOE_ENG_CTR(tcp_resets),
+	TOE_ENG_CTR(tcp_aborts_timeout), TOE_ENG_CTR(tcp_syncookies_sent),
+	TOE_ENG_CTR(tcp_syncookies_ok), TOE_ENG_CTR(tcp_syncookies_failed),
+	TOE_ENG_CTR(tcp_listen_drops), TOE_ENG_CTR(tcp_time_wait_recycled),
+	TOE_ENG_CTR(tcp_closed_port_rsts),
 };
 
 #define TOE_DEV_CTR(f) { "glue_" #f, offsetof(struct toe_dev_counters, f), 8, \

@@ -112,6 +112,19 @@ static int toe_fill_engine(struct sk_buff *skb, struct toe_dev *dev)
 	return toe_counters_put_dev(skb, dev);
 }
 
+/*
+ * One engine's record with all its counters comes close to NLMSG_GOODSIZE,
+ * which is all a dump gets when the reader's buffer is a page: ask for
+ * room to spare.
+ */
+#define TOE_ENGINE_DUMP_ALLOC 16384
+
+static int toe_genl_engine_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = TOE_ENGINE_DUMP_ALLOC;
+	return 0;
+}
+
 static int toe_genl_engine_dump(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
@@ -132,7 +145,8 @@ static int toe_genl_engine_dump(struct sk_buff *skb,
 		if (err) {
 			genlmsg_cancel(skb, hdr);
 			toe_dev_put(dev);
-			break;
+			/* Not even one record fits: fail, not an empty dump. */
+			return skb->len ? skb->len : err;
 		}
 		genlmsg_end(skb, hdr);
 		cb->args[0] = dev->ifindex;
@@ -569,11 +583,15 @@ static const struct nla_policy toe_genl_policy[TOE_A_MAX + 1] = {
 	[TOE_A_PAD] = { .type = NLA_REJECT },
 };
 
-static const struct genl_small_ops toe_genl_ops[] = {
+static const struct genl_ops toe_genl_full_ops[] = {
 	{
 		.cmd = TOE_CMD_ENGINE_GET,
+		.start = toe_genl_engine_start,
 		.dumpit = toe_genl_engine_dump,
 	},
+};
+
+static const struct genl_small_ops toe_genl_ops[] = {
 	{
 		.cmd = TOE_CMD_ENGINE_ATTACH,
 		.doit = toe_genl_attach,
@@ -616,6 +634,8 @@ static struct genl_family toe_genl_family = {
 	/* Attach and detach serialise on RTNL, the rest on engine mutexes. */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
+	.ops = toe_genl_full_ops,
+	.n_ops = ARRAY_SIZE(toe_genl_full_ops),
 	.small_ops = toe_genl_ops,
 	.n_small_ops = ARRAY_SIZE(toe_genl_ops),
 	.resv_start_op = TOE_CMD_COUNTERS_RESET + 1,

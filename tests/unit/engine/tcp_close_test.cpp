@@ -131,6 +131,11 @@ TEST(TcpClose, RetransmittedFinInTimeWaitIsAckedAndRestartsTheTimer)
 	c.snd++;
 	Frame a = t.tx(c);
 	EXPECT_EQ(a.ack, c.snd);
+	// lost again at once: a FIN is never an ACK loop, each one is answered
+	c.snd--;
+	t.inject(t.seg(c, TH_ACK | TH_FIN));
+	c.snd++;
+	EXPECT_EQ(t.tx(c).ack, c.snd);
 	t.port().run_for(50'000'000);
 	EXPECT_EQ(t.state(c.h), TOE_TCPS_TIME_WAIT) << "2 MSL from the last FIN";
 	t.port().run_for(10'000'001);

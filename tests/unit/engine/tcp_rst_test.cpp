@@ -1,7 +1,8 @@
 // RST and SYN validation (RFC 5961): an exact RST resets, one inside the
 // window earns a challenge ACK, one outside is ignored; a SYN on an
 // established connection earns a challenge ACK; challenge ACKs are rate
-// limited; RSTs answer segments for no connection.
+// limited, and so are the answers to ACKs outside the window or of data
+// never sent; RSTs answer segments for no connection.
 #include "tcp_harness.hpp"
 
 using namespace toe::test;
@@ -105,6 +106,61 @@ TEST(TcpRst, AckForDataNeverSentIsAnsweredAndDropped)
 	EXPECT_EQ(a.flags, TH_ACK);
 	EXPECT_EQ(t.tcb(c.h)->rcv_nxt, c.snd) << "the data is not taken";
 	EXPECT_EQ(t.tcb(c.h)->stats.bad_acks, 1u);
+}
+
+TEST(TcpRst, AckOutsideTheWindowIsAnsweredOncePerInterval)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	TcpSpec a = t.seg(c, TH_ACK);
+	a.seq = c.snd + 0x40000000u;
+	for (int i = 0; i < 50; i++)
+		t.inject(a);
+	Frame first = t.tx(c);
+	EXPECT_EQ(first.flags, TH_ACK);
+	EXPECT_EQ(first.ack, c.snd) << "the answer names the right number";
+	EXPECT_TRUE(t.port().tx_empty()) << "one answer per 500 ms";
+	EXPECT_EQ(t.tcb(c.h)->stats.oow_acks_suppressed, 49u);
+	EXPECT_EQ(t.port().counters().tcp_oow_acks_suppressed, 49u);
+	TestPort::set_clock(TestPort::now() + 499'000);
+	t.inject(a);
+	EXPECT_TRUE(t.port().tx_empty());
+	TestPort::set_clock(TestPort::now() + 1'000);
+	t.inject(a);
+	EXPECT_EQ(t.port().tx_count(), 1u) << "the interval has passed";
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_ESTABLISHED);
+}
+
+TEST(TcpRst, AckOfDataNeverSentIsAnsweredOncePerInterval)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	TcpSpec a = t.seg(c, TH_ACK);
+	a.ack = c.rcv + 1000;
+	for (int i = 0; i < 20; i++)
+		t.inject(a);
+	EXPECT_EQ(t.port().tx_count(), 1u);
+	EXPECT_EQ(t.tcb(c.h)->stats.bad_acks, 20u);
+	EXPECT_EQ(t.port().counters().tcp_bad_acks, 20u);
+	EXPECT_EQ(t.port().counters().tcp_oow_acks_suppressed, 19u);
+	EXPECT_EQ(t.tcb(c.h)->snd_una, c.rcv) << "nothing was acknowledged";
+}
+
+TEST(TcpRst, RetransmittedDataBelowTheWindowIsAlwaysAnswered)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.post(c.h, 100);
+	TcpSpec d = t.seg(c, TH_ACK | TH_PSH, bytes("data"));
+	t.inject(d);
+	t.port().clear_tx();
+	// the peer lost our ACKs and sends the same bytes again
+	for (int i = 0; i < 20; i++)
+		t.inject(d);
+	EXPECT_EQ(t.port().tx_count(), 20u)
+		<< "data is never an ACK loop: each copy is answered";
+	EXPECT_EQ(t.tcb(c.h)->stats.oow_acks_suppressed, 0u);
+	EXPECT_EQ(t.tcb(c.h)->stats.dup_segs_in, 20u);
 }
 
 TEST(TcpRst, SegmentForAClosedSocketIsAnsweredWithRst)

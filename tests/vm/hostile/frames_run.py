@@ -32,12 +32,14 @@ ENGINE_DROPS = ("bad_ip", "bad_l4", "bad_csum", "bad_l2")
 HOST_DROP_KEYS = tuple("host_" + k for k in HOST_DROPS)
 WAIT_S = 60
 # What TCP does with each spoofed kind (docs/engine-tcp.md, RFC 5961):
-# drops it (counted in tcp_drops; a data segment is answered by an ACK
-# too), answers every one with an ACK, or answers with a challenge ACK,
-# at most CHALLENGE_LIMIT per 5 s per connection (shared by the kinds that
-# follow one another), the rest suppressed.
+# drops it (counted in tcp_drops; a RST silently, data with an ACK each,
+# since a peer that lost our ACKs retransmits), answers with an ACK at most
+# once per 500 ms per connection (the rest counted as suppressed), or
+# answers with a challenge ACK, at most CHALLENGE_LIMIT per 5 s per
+# connection (shared by the kinds that follow one another), the rest
+# suppressed. The engine's TCP counters account for every segment.
 SPOOF_OUTCOMES = {"rst_above_window": "dropped", "rst_below_window": "dropped",
-                  "rst_in_window": "challenged", "ack_of_unsent_data": "answered",
+                  "rst_in_window": "challenged", "ack_of_unsent_data": "limited",
                   "ack_too_old": "challenged", "syn_in_window": "challenged",
                   "data_above_window": "dropped", "data_below_window": "dropped"}
 CHALLENGE_LIMIT = 10
@@ -184,9 +186,10 @@ def cmd_spoof(args, eng):
         after = eng.settled_snap()
         d = delta(before, after)
         s2 = eng.connection()
-        row = {"kind": kind, "segments": args.count, "tcp_segs_in": d["tcp_segs_in"],
-               "tcp_drops": d["tcp_drops"], "tcp_rst_in": d["tcp_rst_in"],
-               "tcp_segs_out": d["tcp_segs_out"], "connection": "kept" if s2 else "lost"}
+        row = {"kind": kind, "segments": args.count, "connection": "kept" if s2 else "lost"}
+        row.update({k: d[k] for k in ("tcp_segs_in", "tcp_drops", "tcp_rst_in", "tcp_segs_out",
+                                      "tcp_challenge_acks", "tcp_challenge_acks_suppressed",
+                                      "tcp_oow_acks_suppressed", "tcp_bad_acks")})
         print(json.dumps(row), flush=True)
         if s2 is None:
             fail(kind + ": the connection was reset")
@@ -196,12 +199,22 @@ def cmd_spoof(args, eng):
             fail("%s: %d segments, %d reached TCP" % (kind, args.count, d["tcp_segs_in"]))
         outcome = SPOOF_OUTCOMES[kind]
         n, drops, out = args.count, d["tcp_drops"], d["tcp_segs_out"]
-        if outcome == "dropped" and drops != n:
-            fail("%s: %d segments, %d counted as dropped by TCP" % (kind, n, drops))
-        if outcome == "answered" and (drops or out != n):
-            fail("%s: %d segments, %d answered, %d dropped" % (kind, n, out, drops))
-        if outcome == "challenged" and (drops or out > min(n, CHALLENGE_LIMIT)):
-            fail("%s: %d segments, %d challenge ACKs, %d dropped" % (kind, n, out, drops))
+        chack, chack_held = d["tcp_challenge_acks"], d["tcp_challenge_acks_suppressed"]
+        if outcome == "dropped":
+            answers = n if kind.startswith("data_") else 0
+            if drops != n or out != answers:
+                fail("%s: %d segments, %d counted as dropped by TCP, %d answered (want %d)" %
+                     (kind, n, drops, out, answers))
+        if outcome == "limited":
+            held = d["tcp_oow_acks_suppressed"]
+            if drops or d["tcp_bad_acks"] != n or out < 1 or out + held != n:
+                fail("%s: %d segments, %d bad ACKs, %d answered, %d suppressed, %d dropped" %
+                     (kind, n, d["tcp_bad_acks"], out, held, drops))
+        if outcome == "challenged":
+            if (drops or out != chack or chack + chack_held != n or
+                    out > min(n, CHALLENGE_LIMIT)):
+                fail("%s: %d segments, %d challenge ACKs, %d suppressed, %d sent, %d dropped" %
+                     (kind, n, chack, chack_held, out, drops))
     resume(args, "the spoofed segments")
 
 
