@@ -39,13 +39,18 @@ void toe_buflet_pool_destroy(struct toe_buflet_pool *pool)
 	pool->free_list = NULL;
 }
 
-u32 toe_buflets_allowed(const struct toe_engine *eng,
-			const struct toe_sock *sk)
+static u32 allowed_below(const struct toe_engine *eng,
+			 const struct toe_sock *sk, u32 cap)
 {
-	u32 cap = eng->cfg.sock_buflets_max;
 	u32 left = sk->buflets_held >= cap ? 0 : cap - sk->buflets_held;
 
 	return TOE_MIN(left, eng->buflets.free);
+}
+
+u32 toe_buflets_allowed(const struct toe_engine *eng,
+			const struct toe_sock *sk)
+{
+	return allowed_below(eng, sk, eng->cfg.sock_buflets_max);
 }
 
 u32 toe_buflets_free(const struct toe_engine *eng)
@@ -60,13 +65,13 @@ u32 toe_buflets_for(const struct toe_engine *eng, u32 len)
 	return len ? (len + size - 1) / size : 1;
 }
 
-struct toe_buflet *toe_buflet_alloc(struct toe_engine *eng,
-				    struct toe_sock *sk)
+static struct toe_buflet *alloc_below(struct toe_engine *eng,
+				      struct toe_sock *sk, u32 cap)
 {
 	struct toe_buflet_pool *pool = &eng->buflets;
 	struct toe_buflet *b;
 
-	if (!toe_buflets_allowed(eng, sk))
+	if (!allowed_below(eng, sk, cap))
 		return NULL;
 	b = pool->free_list;
 	pool->free_list = b->next;
@@ -83,6 +88,25 @@ struct toe_buflet *toe_buflet_alloc(struct toe_engine *eng,
 	b->seq = 0;
 	b->seg_len = 0;
 	return b;
+}
+
+struct toe_buflet *toe_buflet_alloc(struct toe_engine *eng,
+				    struct toe_sock *sk)
+{
+	return alloc_below(eng, sk, eng->cfg.sock_buflets_max);
+}
+
+/*
+ * The receive window counts posted named space up to one bound
+ * (toe_rx_space()), and that space can come back to the host early (PSH,
+ * URG, a timeout) after the window was promised. In-order bytes inside
+ * the window may then take up to a second bound of buflets, so the engine
+ * never refuses what it advertised.
+ */
+struct toe_buflet *toe_buflet_alloc_in_window(struct toe_engine *eng,
+					      struct toe_sock *sk)
+{
+	return alloc_below(eng, sk, 2 * eng->cfg.sock_buflets_max + 2);
 }
 
 void toe_buflet_free(struct toe_engine *eng, struct toe_sock *sk,

@@ -42,6 +42,11 @@ void toe_buflet_pool_destroy(struct toe_buflet_pool *pool);
 /* One buflet charged to sk (NULL when the pool or sk's bound is out). */
 struct toe_buflet *toe_buflet_alloc(struct toe_engine *eng,
 				    struct toe_sock *sk);
+/* One for in-order TCP bytes inside the advertised window: the bound is
+ * twice sk's, as the window may count named space that has since gone.
+ */
+struct toe_buflet *toe_buflet_alloc_in_window(struct toe_engine *eng,
+					      struct toe_sock *sk);
 void toe_buflet_free(struct toe_engine *eng, struct toe_sock *sk,
 		     struct toe_buflet *b);
 /* Buflets sk may still take. */

@@ -275,7 +275,7 @@ static u32 park_stream(struct toe_engine *eng, struct toe_sock *sk,
 		u32 n;
 
 		if (!b || end == size) {
-			b = toe_buflet_alloc(eng, sk);
+			b = toe_buflet_alloc_in_window(eng, sk);
 			if (!b) {
 				TOE_CTR_INC(eng, drop_no_buflet);
 				toe_sock_trace(eng, sk, TOE_TRACE_DROP,
@@ -631,8 +631,13 @@ u32 toe_rx_space(const struct toe_engine *eng, const struct toe_sock *sk)
 
 	if (toe_sock_rx_shut(sk))
 		return TOE_RX_SPACE_MAX; /* data is discarded on arrival */
+	/*
+	 * Posted space counts up to one bound of buflets: if it comes back
+	 * early, toe_buflet_alloc_in_window() still keeps the promise.
+	 */
 	if (!sk->rxq.bytes)
-		space += sk->nb_space;
+		space += TOE_MIN((u64)sk->nb_space,
+				 (u64)eng->cfg.sock_buflets_max * size);
 	if (last && sk->proto == TOE_PROTO_TCP)
 		space += size - (last->byte_offset + last->byte_count);
 	space += (u64)toe_buflets_allowed(eng, sk) * size;

@@ -77,7 +77,10 @@ struct toe_engine_config {
 
 	u32 buflet_count; /* cells in the buflet pool */
 	u32 buflet_size; /* data bytes per buflet (>= 256) */
-	u32 sock_buflets_max; /* buflets one socket may hold (window bound) */
+	/* buflets one socket may hold (window bound); in-order bytes inside
+	 * an advertised window may use twice as many (buflet.c)
+	 */
+	u32 sock_buflets_max;
 
 	u32 max_sockets; /* socket descriptors, all states (<= 1M) */
 	u32 syn_queue_max; /* half-open connections, engine-wide */

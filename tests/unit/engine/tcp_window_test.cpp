@@ -158,9 +158,54 @@ TEST(TcpWindow, PostingBuffersSendsAWindowUpdateOnlyWhenItMatters)
 	// a small buffer when the window is open: no update
 	t.post(c.h, 100);
 	EXPECT_TRUE(t.port().tx_empty());
-	// a large one: the window more than doubles, so the peer hears of it
+	// a large one: the window doubles, so the peer hears of it; posted
+	// space counts up to one bound of buflets
 	t.post(c.h, 50000);
 	Frame upd = t.tx(c);
 	EXPECT_EQ(upd.flags, TH_ACK);
-	EXPECT_GE(upd.window, 50000);
+	EXPECT_EQ(upd.window, 2 * 4096);
+}
+
+// A buffer that comes back early (PSH here; a timeout or URG the same)
+// takes its unused space with it, but that space was part of the window
+// already promised: every byte inside the promise is still taken, in
+// buflets beyond the socket's usual bound, and the edge never moves left.
+TEST(TcpWindow, ABufferReturnedEarlyKeepsThePromisedWindow)
+{
+	toe_engine_config cfg = TestPort::default_config();
+	cfg.sock_buflets_max = 8;
+	TcpHarness t(cfg);
+	PeerOpts o;
+	o.wscale.reset();
+	o.timestamps = false;
+	Conn c = t.open_active(o);
+	const uint32_t bound = 8 * cfg.buflet_size;
+	t.post(c.h, 50000);
+	Frame upd = t.tx(c);
+	uint32_t edge = upd.ack + upd.window;
+	ASSERT_EQ(edge - c.snd, 2 * bound) << "posted space counts up to one bound";
+	t.send_data(c, pattern(1000)); // PSH: the buffer comes back
+	auto ev = t.event(TOE_EV_RECV);
+	ASSERT_TRUE(ev);
+	EXPECT_EQ(ev->reason, TOE_RET_PSH);
+	t.drain(c);
+	// the peer fills the rest of what it was promised
+	while (c.snd != edge) {
+		uint32_t n = std::min<uint32_t>(1448, edge - c.snd);
+		t.send_data(c, pattern(n), 0);
+		for (Frame &f : t.drain(c))
+			EXPECT_GE(int32_t(f.ack + f.window - edge), 0)
+				<< "the edge moved left";
+	}
+	EXPECT_EQ(t.tcb(c.h)->rcv_nxt, edge) << "every promised byte was taken";
+	EXPECT_EQ(t.port().counters().drop_no_buflet, 0u);
+	EXPECT_GT(t.info(c.h).buflets_held, 8u);
+	EXPECT_LE(t.info(c.h).buflets_held, 2 * 8u + 2);
+	EXPECT_EQ(t.info(c.h).rcv_wnd, 0u);
+	// beyond the promise nothing is taken
+	t.send_data(c, pattern(100), 0);
+	EXPECT_EQ(t.tcb(c.h)->rcv_nxt, edge);
+	// a buffer takes the parked bytes
+	t.post(c.h, edge - upd.ack);
+	EXPECT_EQ(t.info(c.h).buflets_held, 0u);
 }
