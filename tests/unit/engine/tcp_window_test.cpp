@@ -6,6 +6,30 @@ using namespace toe::test;
 
 namespace {
 constexpr uint32_t kMss = 1448;
+
+// Sockets of a few buflets, and a peer without window scaling or
+// timestamps, so windows read as plain byte counts.
+struct SmallWindows {
+	explicit SmallWindows(uint32_t buflets_per_sock)
+		: t(config(buflets_per_sock)), c(t.open_active(plain()))
+	{
+	}
+	static toe_engine_config config(uint32_t buflets_per_sock)
+	{
+		toe_engine_config cfg = TestPort::default_config();
+		cfg.sock_buflets_max = buflets_per_sock;
+		return cfg;
+	}
+	static PeerOpts plain()
+	{
+		PeerOpts o;
+		o.wscale.reset();
+		o.timestamps = false;
+		return o;
+	}
+	TcpHarness t;
+	Conn c;
+};
 } // namespace
 
 TEST(TcpWindow, PeerWindowIsScaledByItsShift)
@@ -147,13 +171,9 @@ TEST(TcpWindow, OldSegmentDoesNotMoveTheWindow)
 
 TEST(TcpWindow, PostingBuffersSendsAWindowUpdateOnlyWhenItMatters)
 {
-	toe_engine_config cfg = TestPort::default_config();
-	cfg.sock_buflets_max = 2;
-	TcpHarness t(cfg);
-	PeerOpts o;
-	o.wscale.reset();
-	o.timestamps = false;
-	Conn c = t.open_active(o);
+	SmallWindows w(2);
+	TcpHarness &t = w.t;
+	Conn &c = w.c;
 	EXPECT_EQ(t.info(c.h).rcv_wnd, 4096u);
 	// a small buffer when the window is open: no update
 	t.post(c.h, 100);
@@ -172,14 +192,10 @@ TEST(TcpWindow, PostingBuffersSendsAWindowUpdateOnlyWhenItMatters)
 // buflets beyond the socket's usual bound, and the edge never moves left.
 TEST(TcpWindow, ABufferReturnedEarlyKeepsThePromisedWindow)
 {
-	toe_engine_config cfg = TestPort::default_config();
-	cfg.sock_buflets_max = 8;
-	TcpHarness t(cfg);
-	PeerOpts o;
-	o.wscale.reset();
-	o.timestamps = false;
-	Conn c = t.open_active(o);
-	const uint32_t bound = 8 * cfg.buflet_size;
+	SmallWindows w(8);
+	TcpHarness &t = w.t;
+	Conn &c = w.c;
+	const uint32_t bound = 8 * t.port().config().buflet_size;
 	t.post(c.h, 50000);
 	Frame upd = t.tx(c);
 	uint32_t edge = upd.ack + upd.window;
