@@ -322,37 +322,6 @@ u64 toe_engine_next_deadline_us(struct toe_engine *eng)
 	return t == ~0ull ? TOE_DEADLINE_NONE : t;
 }
 
-static void toe_engine_get_tcp_detail(const struct toe_engine *eng,
-				      struct toe_engine_counters *c)
-{
-	const struct toe_tcp_stats *t = &eng->tcp.stats;
-
-	c->tcp_fast_retransmits = t->fast_retransmits;
-	c->tcp_timeouts = t->timeouts;
-	c->tcp_dupacks_in = t->dupacks_in;
-	c->tcp_ooo_segs_in = t->ooo_segs_in;
-	c->tcp_dup_segs_in = t->dup_segs_in;
-	c->tcp_challenge_acks = t->challenge_acks;
-	c->tcp_challenge_acks_suppressed = t->challenge_acks_suppressed;
-	c->tcp_oow_acks_suppressed = t->oow_acks_suppressed;
-	c->tcp_paws_drops = t->paws_drops;
-	c->tcp_bad_acks = t->bad_acks;
-	c->tcp_window_probes = t->window_probes;
-	c->tcp_keepalive_probes = t->keepalive_probes;
-	c->tcp_delayed_acks = t->delayed_acks;
-	c->tcp_active_opens = t->active_opens;
-	c->tcp_passive_opens = t->passive_opens;
-	c->tcp_connect_failures = t->connect_failures;
-	c->tcp_resets = t->resets;
-	c->tcp_aborts_timeout = t->aborts_timeout;
-	c->tcp_syncookies_sent = t->syncookies_sent;
-	c->tcp_syncookies_ok = t->syncookies_ok;
-	c->tcp_syncookies_failed = t->syncookies_failed;
-	c->tcp_listen_drops = t->listen_drops;
-	c->tcp_time_wait_recycled = t->time_wait_recycled;
-	c->tcp_closed_port_rsts = t->closed_port_rsts;
-}
-
 void toe_engine_get_counters(const struct toe_engine *eng,
 			     struct toe_engine_counters *c)
 {
@@ -372,5 +341,5 @@ void toe_engine_get_counters(const struct toe_engine *eng,
 				      sizeof(*eng->slot_free)) +
 		((u64)eng->flow_mask + 1) * sizeof(*eng->flow_buckets) +
 		((u64)eng->bind_mask + 1) * sizeof(*eng->bind_buckets);
-	toe_engine_get_tcp_detail(eng, c);
+	c->tcp = eng->tcp.stats;
 }

@@ -17,6 +17,7 @@
 #define TOE_TCP_H
 
 #include "toe_os.h"
+#include "toe_engine.h"
 #include "timer.h"
 #include "tcp_cc.h"
 #include "tcp_isn.h"
@@ -32,45 +33,6 @@ struct toe_pkt;
 struct toe_send_desc;
 struct toe_sock_info;
 struct toe_buflet;
-
-/*
- * Counters, kept per connection and summed per engine. Segments are TCP
- * segments (a GSO super-frame counts as the segments it becomes).
- */
-struct toe_tcp_stats {
-	u64 segs_in;
-	u64 segs_out;
-	u64 bytes_in; /* payload accepted in order */
-	u64 bytes_out; /* payload sent, retransmissions included */
-	u64 retransmits; /* segments sent again, any cause */
-	u64 fast_retransmits; /* by three duplicate ACKs or a partial ACK */
-	u64 timeouts; /* retransmission timer expiries */
-	u64 dupacks_in;
-	u64 ooo_segs_in; /* segments queued out of order */
-	u64 dup_segs_in; /* segments wholly below rcv_nxt */
-	u64 challenge_acks;
-	u64 challenge_acks_suppressed; /* over the rate limit */
-	u64 oow_acks_suppressed; /* answers to invalid segments withheld */
-	u64 paws_drops;
-	u64 bad_acks; /* ACK of data never sent */
-	u64 window_probes;
-	u64 keepalive_probes;
-	u64 rst_in;
-	u64 rst_out;
-	u64 delayed_acks; /* ACKs sent by the delayed-ACK timer */
-	/* engine-wide only */
-	u64 active_opens;
-	u64 passive_opens;
-	u64 connect_failures;
-	u64 resets; /* connections ended by a valid RST */
-	u64 aborts_timeout; /* retransmission, keepalive or SYN timeouts */
-	u64 syncookies_sent;
-	u64 syncookies_ok;
-	u64 syncookies_failed;
-	u64 listen_drops; /* SYNs dropped: accept queue full, no memory */
-	u64 time_wait_recycled; /* TIME_WAIT sockets ended early by the cap */
-	u64 closed_port_rsts; /* RSTs for segments to no connection */
-};
 
 /*
  * Engine-wide tunables. The defaults are set by toe_tcp_engine_init(); the

@@ -438,6 +438,45 @@ void toe_owner_release(struct toe_engine *eng, u32 owner);
 
 /* ---- Introspection (toectl) ------------------------------------------------- */
 
+/*
+ * Counters, kept per connection and summed per engine. Segments are TCP
+ * segments (a GSO super-frame counts as the segments it becomes).
+ */
+struct toe_tcp_stats {
+	u64 segs_in;
+	u64 segs_out;
+	u64 bytes_in; /* payload accepted in order */
+	u64 bytes_out; /* payload sent, retransmissions included */
+	u64 retransmits; /* segments sent again, any cause */
+	u64 fast_retransmits; /* by three duplicate ACKs or a partial ACK */
+	u64 timeouts; /* retransmission timer expiries */
+	u64 dupacks_in;
+	u64 ooo_segs_in; /* segments queued out of order */
+	u64 dup_segs_in; /* segments wholly below rcv_nxt */
+	u64 challenge_acks;
+	u64 challenge_acks_suppressed; /* over the rate limit */
+	u64 oow_acks_suppressed; /* answers to invalid segments withheld */
+	u64 paws_drops;
+	u64 bad_acks; /* ACK of data never sent */
+	u64 window_probes;
+	u64 keepalive_probes;
+	u64 rst_in;
+	u64 rst_out;
+	u64 delayed_acks; /* ACKs sent by the delayed-ACK timer */
+	/* engine-wide only */
+	u64 active_opens;
+	u64 passive_opens;
+	u64 connect_failures;
+	u64 resets; /* connections ended by a valid RST */
+	u64 aborts_timeout; /* retransmission, keepalive or SYN timeouts */
+	u64 syncookies_sent;
+	u64 syncookies_ok;
+	u64 syncookies_failed;
+	u64 listen_drops; /* SYNs dropped: accept queue full, no memory */
+	u64 time_wait_recycled; /* TIME_WAIT sockets ended early by the cap */
+	u64 closed_port_rsts; /* RSTs for segments to no connection */
+};
+
 struct toe_engine_counters {
 	u64 frames_in;
 	u64 frames_out;
@@ -485,31 +524,8 @@ struct toe_engine_counters {
 	 */
 	u64 socket_bytes;
 	u64 table_bytes;
-	/* TCP in detail: the engine's sums of struct toe_tcp_stats */
-	u64 tcp_fast_retransmits;
-	u64 tcp_timeouts;
-	u64 tcp_dupacks_in;
-	u64 tcp_ooo_segs_in;
-	u64 tcp_dup_segs_in;
-	u64 tcp_challenge_acks;
-	u64 tcp_challenge_acks_suppressed;
-	u64 tcp_oow_acks_suppressed;
-	u64 tcp_paws_drops;
-	u64 tcp_bad_acks;
-	u64 tcp_window_probes;
-	u64 tcp_keepalive_probes;
-	u64 tcp_delayed_acks;
-	u64 tcp_active_opens;
-	u64 tcp_passive_opens;
-	u64 tcp_connect_failures;
-	u64 tcp_resets;
-	u64 tcp_aborts_timeout;
-	u64 tcp_syncookies_sent;
-	u64 tcp_syncookies_ok;
-	u64 tcp_syncookies_failed;
-	u64 tcp_listen_drops;
-	u64 tcp_time_wait_recycled;
-	u64 tcp_closed_port_rsts;
+	/* TCP in detail: the engine's sums (struct toe_tcp_stats) */
+	struct toe_tcp_stats tcp;
 };
 
 void toe_engine_get_counters(const struct toe_engine *eng,

@@ -49,19 +49,29 @@ static const struct toe_counter_desc toe_engine_ctrs[] = {
 	TOE_ENG_GAUGE(listeners), TOE_ENG_GAUGE(time_wait),
 	TOE_ENG_GAUGE(syn_queue), TOE_ENG_GAUGE(owners),
 	TOE_ENG_GAUGE(socket_bytes), TOE_ENG_GAUGE(table_bytes),
-	TOE_ENG_CTR(tcp_fast_retransmits), TOE_ENG_CTR(tcp_timeouts),
-	TOE_ENG_CTR(tcp_dupacks_in), TOE_ENG_CTR(tcp_ooo_segs_in),
-	TOE_ENG_CTR(tcp_dup_segs_in), TOE_ENG_CTR(tcp_challenge_acks),
-	TOE_ENG_CTR(tcp_challenge_acks_suppressed),
-	TOE_ENG_CTR(tcp_oow_acks_suppressed), TOE_ENG_CTR(tcp_paws_drops),
-	TOE_ENG_CTR(tcp_bad_acks), TOE_ENG_CTR(tcp_window_probes),
-	TOE_ENG_CTR(tcp_keepalive_probes), TOE_ENG_CTR(tcp_delayed_acks),
-	TOE_ENG_CTR(tcp_active_opens), TOE_ENG_CTR(tcp_passive_opens),
-	TOE_ENG_CTR(tcp_connect_failures), TOE_ENG_CTR(tcp_resets),
-	TOE_ENG_CTR(tcp_aborts_timeout), TOE_ENG_CTR(tcp_syncookies_sent),
-	TOE_ENG_CTR(tcp_syncookies_ok), TOE_ENG_CTR(tcp_syncookies_failed),
-	TOE_ENG_CTR(tcp_listen_drops), TOE_ENG_CTR(tcp_time_wait_recycled),
-	TOE_ENG_CTR(tcp_closed_port_rsts),
+};
+
+/*
+ * TCP in detail, from the engine's struct toe_tcp_stats; the counts the
+ * table above already has (segments, retransmissions, RSTs) are left out.
+ */
+#define TOE_TCP_CTR(f) { "tcp_" #f, \
+			 offsetof(struct toe_engine_counters, tcp.f), 8, false }
+
+static const struct toe_counter_desc toe_tcp_ctrs[] = {
+	TOE_TCP_CTR(fast_retransmits), TOE_TCP_CTR(timeouts),
+	TOE_TCP_CTR(dupacks_in), TOE_TCP_CTR(ooo_segs_in),
+	TOE_TCP_CTR(dup_segs_in), TOE_TCP_CTR(challenge_acks),
+	TOE_TCP_CTR(challenge_acks_suppressed),
+	TOE_TCP_CTR(oow_acks_suppressed), TOE_TCP_CTR(paws_drops),
+	TOE_TCP_CTR(bad_acks), TOE_TCP_CTR(window_probes),
+	TOE_TCP_CTR(keepalive_probes), TOE_TCP_CTR(delayed_acks),
+	TOE_TCP_CTR(active_opens), TOE_TCP_CTR(passive_opens),
+	TOE_TCP_CTR(connect_failures), TOE_TCP_CTR(resets),
+	TOE_TCP_CTR(aborts_timeout), TOE_TCP_CTR(syncookies_sent),
+	TOE_TCP_CTR(syncookies_ok), TOE_TCP_CTR(syncookies_failed),
+	TOE_TCP_CTR(listen_drops), TOE_TCP_CTR(time_wait_recycled),
+	TOE_TCP_CTR(closed_port_rsts),
 };
 
 #define TOE_DEV_CTR(f) { "glue_" #f, offsetof(struct toe_dev_counters, f), 8, \
@@ -188,6 +198,10 @@ int toe_counters_put_dev(struct sk_buff *skb, struct toe_dev *dev)
 	err = toe_put_counter_table(skb, toe_engine_ctrs,
 				    ARRAY_SIZE(toe_engine_ctrs), &c,
 				    base ? &base->base : NULL);
+	if (!err)
+		err = toe_put_counter_table(skb, toe_tcp_ctrs,
+					    ARRAY_SIZE(toe_tcp_ctrs), &c,
+					    base ? &base->base : NULL);
 	mutex_unlock(&toe_ctr_bases_lock);
 	if (err ||
 	    toe_put_counter_table(skb, toe_dev_ctrs, ARRAY_SIZE(toe_dev_ctrs),

@@ -121,7 +121,7 @@ TEST(TcpRst, AckOutsideTheWindowIsAnsweredOncePerInterval)
 	EXPECT_EQ(first.ack, c.snd) << "the answer names the right number";
 	EXPECT_TRUE(t.port().tx_empty()) << "one answer per 500 ms";
 	EXPECT_EQ(t.tcb(c.h)->stats.oow_acks_suppressed, 49u);
-	EXPECT_EQ(t.port().counters().tcp_oow_acks_suppressed, 49u);
+	EXPECT_EQ(t.port().counters().tcp.oow_acks_suppressed, 49u);
 	TestPort::set_clock(TestPort::now() + 499'000);
 	t.inject(a);
 	EXPECT_TRUE(t.port().tx_empty());
@@ -141,8 +141,8 @@ TEST(TcpRst, AckOfDataNeverSentIsAnsweredOncePerInterval)
 		t.inject(a);
 	EXPECT_EQ(t.port().tx_count(), 1u);
 	EXPECT_EQ(t.tcb(c.h)->stats.bad_acks, 20u);
-	EXPECT_EQ(t.port().counters().tcp_bad_acks, 20u);
-	EXPECT_EQ(t.port().counters().tcp_oow_acks_suppressed, 19u);
+	EXPECT_EQ(t.port().counters().tcp.bad_acks, 20u);
+	EXPECT_EQ(t.port().counters().tcp.oow_acks_suppressed, 19u);
 	EXPECT_EQ(t.tcb(c.h)->snd_una, c.rcv) << "nothing was acknowledged";
 }
 
