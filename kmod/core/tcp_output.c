@@ -311,8 +311,7 @@ void toe_tcp_send_dupack(struct toe_engine *eng, struct toe_sock *sk,
 	struct toe_tcp_cb *tp = toe_tcp(sk);
 	u64 now;
 
-	if ((pkt->payload_len || (pkt->tcp_flags & TOE_TCPF_FIN)) &&
-	    !(pkt->tcp_flags & TOE_TCPF_SYN)) {
+	if (toe_tcp_seg_len(pkt) && !(pkt->tcp_flags & TOE_TCPF_SYN)) {
 		toe_tcp_send_ack(eng, sk);
 		return;
 	}
