@@ -60,6 +60,12 @@ void Wire::transmit(int from, Bytes frame, std::uint64_t now)
 	std::uint64_t arrive = free_at + config_.latency_us;
 	int to = 1 - from;
 
+	if (config_.blackout_us && now >= config_.blackout_at_us &&
+	    now - config_.blackout_at_us < config_.blackout_us) {
+		stats_.lost++;
+		stats_.blacked_out++;
+		return;
+	}
 	if (prng_.chance(config_.loss_ppm)) {
 		stats_.lost++;
 		return;

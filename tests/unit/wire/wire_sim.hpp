@@ -56,12 +56,17 @@ struct WireConfig {
 	std::uint64_t reorder_delay_us = 400; // extra delay of a reordered frame
 	std::uint64_t rate_mbps = 10000; // link rate; 0 = infinite
 	std::uint64_t seed = 1;
+	// Every frame sent in [blackout_at_us, blackout_at_us + blackout_us)
+	// of virtual time is lost, both ways: a cable pulled and put back.
+	std::uint64_t blackout_at_us = 0;
+	std::uint64_t blackout_us = 0;
 };
 
 struct WireStats {
 	std::uint64_t frames = 0;
 	std::uint64_t bytes = 0;
 	std::uint64_t lost = 0;
+	std::uint64_t blacked_out = 0; // lost to the blackout, not to loss_ppm
 	std::uint64_t duplicated = 0;
 	std::uint64_t reordered = 0;
 	std::uint64_t corrupted = 0;

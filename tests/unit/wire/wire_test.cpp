@@ -182,7 +182,8 @@ TEST_P(WireTransfer, BothWaysByteExact)
 	toe_engine_get_counters(a.engine(), &ca);
 	toe_engine_get_counters(b.engine(), &cb);
 	const WireConfig &w = sc.wire;
-	if (!w.loss_ppm && !w.duplicate_ppm && !w.reorder_ppm && !w.corrupt_ppm) {
+	if (!w.loss_ppm && !w.duplicate_ppm && !w.reorder_ppm && !w.corrupt_ppm &&
+	    !w.blackout_us) {
 		// A perfect wire gives no reason to retransmit.
 		EXPECT_EQ(ca.tcp_retransmits, 0u);
 		EXPECT_EQ(cb.tcp_retransmits, 0u);
@@ -197,12 +198,14 @@ TEST_P(WireTransfer, BothWaysByteExact)
 		    cpu_s > 0 ? 2.0 * double(sc.bytes) / mib / cpu_s : 0.0,
 		    virtual_s,
 		    virtual_s > 0 ? double(sc.bytes) * 8 / virtual_s / 1e6 : 0.0);
+	if (w.blackout_us)
+		EXPECT_GT(ws.blacked_out, 0u) << "the blackout missed the transfer";
 	std::printf("[ wire     ] frames %" PRIu64 ", lost %" PRIu64
-		    ", duplicated %" PRIu64 ", reordered %" PRIu64
+		    " (%" PRIu64 " to the blackout), duplicated %" PRIu64 ", reordered %" PRIu64
 		    ", corrupted %" PRIu64 "; retransmits A %" PRIu64
 		    " B %" PRIu64 "; bad csum dropped A %" PRIu64 " B %" PRIu64
 		    "\n",
-		    ws.frames, ws.lost, ws.duplicated, ws.reordered, ws.corrupted,
+		    ws.frames, ws.lost, ws.blacked_out, ws.duplicated, ws.reordered, ws.corrupted,
 		    ca.tcp_retransmits, cb.tcp_retransmits, ca.bad_csum,
 		    cb.bad_csum);
 	RecordProperty("wall_seconds", std::to_string(wall_s));
@@ -230,6 +233,18 @@ WireConfig slow_link(WireConfig config)
 {
 	config.rate_mbps = 100;
 	config.latency_us = 5000;
+	return config;
+}
+
+// The slow link, dark both ways for `seconds` from half a second into the
+// transfer (the test's clock starts at 1 s): nothing may be lost and the
+// connection must not give up, however long the blackout (Linux holds on
+// for about 15 minutes, tcp_retries2).
+WireConfig blackout(std::uint64_t seconds, std::uint64_t seed)
+{
+	WireConfig config = slow_link(wire_with(0, 0, 0, 0, seed));
+	config.blackout_at_us = 1'500'000;
+	config.blackout_us = seconds * 1'000'000;
 	return config;
 }
 
@@ -263,7 +278,10 @@ INSTANTIATE_TEST_SUITE_P(
 		Scenario{"CleanSlowLink", slow_link(wire_with(0, 0, 0, 0, 10)),
 			 transfer_bytes() / 4},
 		Scenario{"Vlan100Loss1Percent", wire_with(10000, 0, 0, 0, 9),
-			 transfer_bytes() / 4, false, 100}),
+			 transfer_bytes() / 4, false, 100},
+		Scenario{"Blackout2s", blackout(2, 11), transfer_bytes() / 4},
+		Scenario{"Blackout30s", blackout(30, 12), transfer_bytes() / 4},
+		Scenario{"Blackout120s", blackout(120, 13), transfer_bytes() / 4}),
 	[](const auto &param_info) { return std::string(param_info.param.name); });
 
 } // namespace

@@ -11,6 +11,37 @@
 # t_fail MESSAGE fails it with a reason, and an EXIT trap set in the case
 # runs when the case ends, so cases can clean up after themselves.
 
+# t_expect SECONDS: how long this test takes on the reference (a quiet
+# 2-core machine under TCG). The guest runner asks before the test starts
+# (TOEVM_EXPECT_QUERY=1: print it and exit, doing nothing else), and kills
+# the test after three times that, scaled by the guest's measured speed,
+# plus a minute. Call it once, after the knobs are read and before the test
+# touches anything; a test whose work depends on knobs computes SECONDS
+# from them.
+t_expect() {
+	if [[ -n ${TOEVM_EXPECT_QUERY:-} ]]; then
+		echo "$1"
+		exit 0
+	fi
+}
+
+# t_scaled SECONDS: SECONDS of reference time as this guest's limit: three
+# times SECONDS at its measured speed (TOE_VM_SPEED, 1.0 or more), plus a
+# minute. For a test's own inner limits (a transfer that must end).
+t_scaled() {
+	local speed=${TOE_VM_SPEED:-1.0} x10
+	x10=$((${speed%.*} * 10 + ${speed#*.}))
+	echo $((60 + ($1 * 3 * x10 + 9) / 10))
+}
+
+# t_mib SIZE: SIZE (4M, 256M, 1G, or bytes) in whole MiB, at least 1.
+t_mib() {
+	local n
+	n=$(numfmt --from=iec "$1")
+	n=$(((n + 1048575) / 1048576))
+	echo $((n ? n : 1))
+}
+
 _t_passed=0
 _t_failed=0
 _t_failed_names=()
