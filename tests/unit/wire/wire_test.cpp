@@ -198,8 +198,9 @@ TEST_P(WireTransfer, BothWaysByteExact)
 		    cpu_s > 0 ? 2.0 * double(sc.bytes) / mib / cpu_s : 0.0,
 		    virtual_s,
 		    virtual_s > 0 ? double(sc.bytes) * 8 / virtual_s / 1e6 : 0.0);
-	if (w.blackout_us)
+	if (w.blackout_us) {
 		EXPECT_GT(ws.blacked_out, 0u) << "the blackout missed the transfer";
+	}
 	std::printf("[ wire     ] frames %" PRIu64 ", lost %" PRIu64
 		    " (%" PRIu64 " to the blackout), duplicated %" PRIu64 ", reordered %" PRIu64
 		    ", corrupted %" PRIu64 "; retransmits A %" PRIu64

@@ -7,8 +7,12 @@
 #   loss5       5% of the frames lost, on both sides
 #   dup1        1% duplicated
 #   reorder25   10 ms of delay, with 25% of the frames sent at once
-#   blackout    a wire limited to 10 Mbit/s, so the transfer lasts, that
-#               loses everything for 2 seconds in the middle of it
+#   blackoutN   a wire limited to 10 Mbit/s, so the transfer lasts, that
+#               loses everything both ways for N seconds in the middle of
+#               it: 2, 30 and 120. A blackout must never end a connection
+#               (Linux holds on for about 15 minutes, tcp_retries2). make
+#               check runs blackout2 and blackout30 against Linux; make
+#               soak (TOE_SOAK_LONG) runs every length against both peers.
 #
 # TOE_FAULT_BYTES sets the size of each stream (default 4M; make soak
 # moves 256M). TOE_EXAMPLES_ONLY=REGEX runs only the matching cases.
@@ -18,10 +22,45 @@ TOE_EXAMPLES_WIRES=veth
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bytes=${TOE_FAULT_BYTES:-4M}
+mib=$(t_mib "$bytes")
 port=7600
-# A transfer that has not ended by then hangs (the RTO backoff after the
-# blackout is a few seconds; TCG is slow).
-limit=${TOE_FAULT_LIMIT_S:-900}
+
+kinds=(loss5 dup1 reorder25 blackout2 blackout30 blackout120)
+pairs=(toe_linux toe_toe)
+# wanted NAME: is case NAME (kind_pair) run?
+wanted() {
+	[[ -z ${TOE_EXAMPLES_ONLY:-} || $1 =~ $TOE_EXAMPLES_ONLY ]] || return 1
+	[[ -n ${TOE_SOAK_LONG:-} ]] && return 0
+	case $1 in
+	blackout30_toe_linux) return 0 ;;
+	blackout30_* | blackout120_*) return 1 ;;
+	esac
+}
+
+# The reference seconds of one transfer of KIND: set-up, then the bytes at
+# the wire's pace under TCG (5% loss both ways recovers at about 2.5 s a
+# MiB without SACK; 10 Mbit/s is 0.9 s a MiB; the rest about 0.5), and for
+# a blackout its length and as long again at most, for the retransmission
+# timer to come round once the wire is back (its back-off stops at 60 s).
+transfer_seconds() {
+	local kind=$1 n
+	case $kind in
+	loss5) echo $((5 + mib * 5 / 2)) ;;
+	blackout*)
+		n=${kind#blackout}
+		echo $((5 + mib + n + (n < 60 ? n : 60) + 2))
+		;;
+	*) echo $((5 + mib / 2)) ;;
+	esac
+}
+expected=20
+for kind in "${kinds[@]}"; do
+	for pair in "${pairs[@]}"; do
+		! wanted "${kind}_$pair" ||
+			expected=$((expected + 5 + 2 * $(transfer_seconds "$kind")))
+	done
+done
+t_expect "$expected"
 
 declare -A impairment=(
 	[loss5]="loss 5%"
@@ -29,23 +68,37 @@ declare -A impairment=(
 	[reorder25]="delay 10ms reorder 25% 50%"
 	[blackout]="rate 10mbit"
 )
+# The impairment of KIND: every blackoutN shares one.
+impairment_of() {
+	case $1 in
+	blackout*) echo "${impairment[blackout]}" ;;
+	*) echo "${impairment[$1]}" ;;
+	esac
+}
+
+# A transfer that has not ended by then hangs.
+transfer_limit() {
+	echo "${TOE_FAULT_LIMIT_S:-$(t_scaled "$(transfer_seconds "$1")")}"
+}
 
 impair() {
 	topo_netem "$TOPO_NS_A" "$TOPO_IF_A" $1
 	topo_netem "$TOPO_NS_B" "$TOPO_IF_B" $1
 }
 
-# During a blackout case: one second in, drop everything for two seconds
+# During a blackoutN case: one second in, drop everything for N seconds
 # on both sides, then restore the rate-limited wire.
 blackout_in_background() {
+	local kind=$1 name=$2
+	[[ $kind == blackout* ]] || return 0
 	(
 		sleep 1
 		impair "loss 100%"
 		echo "blackout begins"
-		sleep 2
+		sleep "${kind#blackout}"
 		impair "${impairment[blackout]}"
 		echo "blackout ends"
-	) >"$EX_LOGS/blackout-$1.log" 2>&1 &
+	) >"$EX_LOGS/blackout-$name.log" 2>&1 &
 	blackout_pid=$!
 }
 
@@ -81,9 +134,9 @@ linux_to_toe() {
 	local kind=$1 name="$1-linux-to-toe"
 	local tx=$EX_LOGS/send-$name.log
 	receive_on a "$name"
-	[[ $kind != blackout ]] || blackout_in_background "$name"
+	blackout_in_background "$kind" "$name"
 	on_b timeout "$limit" python3 -c "$fault_py_send" "$TOPO_IP_A" "$port" \
-		"$(numfmt --from=iec "$bytes")" 5 >"$tx"
+		"$(numfmt --from=iec "$bytes")" "$limit" >"$tx"
 	wait_receiver
 	blackout_done "$name"
 	fault_same_stream "$tx" "$rx_log"
@@ -111,7 +164,7 @@ print("received bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
 ' "$TOPO_IP_B" "$port"
 	local sink=$EX_LAST_PID
 	wait_tcp_listen "$TOPO_NS_B" "$port"
-	[[ $kind != blackout ]] || blackout_in_background "$name"
+	blackout_in_background "$kind" "$name"
 	on_a timeout "$limit" "$EX_BIN/toe-recvfile" send --bytes "$bytes" \
 		--seed 11 "$TOPO_IP_B:$port" >"$tx"
 	local rc=0
@@ -129,7 +182,7 @@ toe_to_toe() {
 	local tx=$EX_LOGS/send-$name.log
 	[[ $to == a ]] && ip=$TOPO_IP_A || ip=$TOPO_IP_B
 	receive_on "$to" "$name"
-	[[ $kind != blackout ]] || blackout_in_background "$name"
+	blackout_in_background "$kind" "$name"
 	"on_$from" timeout "$limit" "$EX_BIN/toe-recvfile" send --bytes "$bytes" \
 		--seed 13 "$ip:$port" >"$tx"
 	wait_receiver
@@ -166,10 +219,11 @@ trace_flows_check() {
 }
 
 case_toe_linux() {
-	local kind=$1
+	local kind=$1 limit
+	limit=$(transfer_limit "$kind")
 	trap ex_down EXIT
 	ex_up veth
-	impair "${impairment[$kind]}"
+	impair "$(impairment_of "$kind")"
 	linux_to_toe "$kind"
 	[[ $kind != loss5 ]] || trace_flows_on
 	toe_to_linux "$kind"
@@ -182,20 +236,21 @@ print("engine A: retransmits=%d drops=%d" % (e["tcp_retransmits"], e["tcp_drops"
 }
 
 case_toe_toe() {
-	local kind=$1
+	local kind=$1 limit
+	limit=$(transfer_limit "$kind")
 	trap 'on_b "$EX_BIN/toe-attach" --detach "$TOPO_IF_B" 2>/dev/null || true; ex_down' EXIT
 	ex_up veth
 	on_b "$EX_BIN/toe-attach" "$TOPO_IF_B"
-	impair "${impairment[$kind]}"
+	impair "$(impairment_of "$kind")"
 	toe_to_toe "$kind" b a
 	toe_to_toe "$kind" a b
 	all_released
 }
 
-for kind in loss5 dup1 reorder25 blackout; do
-	for pair in toe_linux toe_toe; do
+for kind in "${kinds[@]}"; do
+	for pair in "${pairs[@]}"; do
 		name=${kind}_$pair
-		[[ -z ${TOE_EXAMPLES_ONLY:-} || $name =~ $TOE_EXAMPLES_ONLY ]] || continue
+		wanted "$name" || continue
 		t_case "$name" "case_$pair" "$kind"
 	done
 done
