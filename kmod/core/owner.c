@@ -238,7 +238,7 @@ static void anon_pool_release(struct toe_engine *eng, struct toe_owner *o)
 	o->anon_tail = NULL;
 }
 
-void toe_owner_release(struct toe_engine *eng, u32 owner)
+void toe_owner_release(struct toe_engine *eng, u32 owner, int error)
 {
 	struct toe_owner *o = toe_owner_find(eng, owner);
 
@@ -252,9 +252,9 @@ void toe_owner_release(struct toe_engine *eng, u32 owner)
 		struct toe_sock *sk = o->socks;
 
 		sk->flags |= TOE_SKF_HOST_CLOSED | TOE_SKF_RD_SHUT;
-		toe_rx_flush(eng, sk, TOE_RET_CLOSED, -ECONNABORTED);
+		toe_rx_flush(eng, sk, TOE_RET_CLOSED, error);
 		if (sk->proto == TOE_PROTO_TCP)
-			toe_tcp_abort(eng, sk);
+			toe_tcp_abort(eng, sk, error);
 		/* Whatever the protocol left, the socket goes now. */
 		if (o->socks == sk)
 			toe_sock_free(eng, sk);

@@ -441,7 +441,7 @@ static void listener_teardown(struct toe_engine *eng, struct toe_sock *l)
 	while (l->child_head) {
 		struct toe_sock *c = l->child_head;
 
-		toe_tcp_abort(eng, c);
+		toe_tcp_abort(eng, c, -ECONNABORTED);
 		if (l->child_head == c)
 			toe_sock_free(eng, c);
 	}

@@ -472,6 +472,6 @@ int toe_sock_abort(struct toe_engine *eng, u32 owner, u32 h)
 		toe_sock_free(eng, sk);
 		return 0;
 	}
-	toe_tcp_abort(eng, sk);
+	toe_tcp_abort(eng, sk, -ECONNABORTED);
 	return 0;
 }

@@ -224,7 +224,7 @@ int toe_tcp_send(struct toe_engine *eng, struct toe_sock *sk,
 
 /* Host close (graceful), abort (RST) and shutdown (TOE_SHUT_*). */
 int toe_tcp_close(struct toe_engine *eng, struct toe_sock *sk);
-int toe_tcp_abort(struct toe_engine *eng, struct toe_sock *sk);
+int toe_tcp_abort(struct toe_engine *eng, struct toe_sock *sk, int error);
 int toe_tcp_shutdown(struct toe_engine *eng, struct toe_sock *sk, int how);
 
 int toe_tcp_setopt(struct toe_engine *eng, struct toe_sock *sk, int opt,

@@ -225,19 +225,19 @@ static bool has_unread_data(const struct toe_sock *sk)
 	return sk->rxq.bytes || sk->tcp.ooo_segs;
 }
 
-static int abort_conn(struct toe_engine *eng, struct toe_sock *sk)
+static int abort_conn(struct toe_engine *eng, struct toe_sock *sk, int error)
 {
 	struct toe_tcp_cb *tp = toe_tcp(sk);
 
 	switch (tp->state) {
 	case TOE_TCPS_LISTEN:
 		toe_tcp_synq_purge(eng, sk);
-		toe_tcp_done(eng, sk, -ECONNABORTED);
+		toe_tcp_done(eng, sk, error);
 		return 0;
 	case TOE_TCPS_CLOSED:
 	case TOE_TCPS_SYN_SENT:
 	case TOE_TCPS_TIME_WAIT:
-		toe_tcp_done(eng, sk, -ECONNABORTED);
+		toe_tcp_done(eng, sk, error);
 		return 0;
 	default:
 		/*
@@ -245,7 +245,7 @@ static int abort_conn(struct toe_engine *eng, struct toe_sock *sk)
 		 * synchronized states.
 		 */
 		toe_tcp_send_rst(eng, sk);
-		toe_tcp_done(eng, sk, -ECONNABORTED);
+		toe_tcp_done(eng, sk, error);
 		return 0;
 	}
 }
@@ -258,7 +258,7 @@ static int close_conn(struct toe_engine *eng, struct toe_sock *sk)
 	case TOE_TCPS_LISTEN:
 	case TOE_TCPS_CLOSED:
 	case TOE_TCPS_SYN_SENT:
-		return abort_conn(eng, sk);
+		return abort_conn(eng, sk, -ECONNABORTED);
 	default:
 		break;
 	}
@@ -268,7 +268,7 @@ static int close_conn(struct toe_engine *eng, struct toe_sock *sk)
 	 * data was lost.
 	 */
 	if (sk->linger_s == 0 || has_unread_data(sk))
-		return abort_conn(eng, sk);
+		return abort_conn(eng, sk, -ECONNABORTED);
 	if (sk->linger_s != ~0u && tp->state != TOE_TCPS_TIME_WAIT)
 		toe_timer_arm_in(eng, &tp->state_timer,
 				 (u64)sk->linger_s * 1000000);
@@ -307,10 +307,10 @@ static int shutdown_conn(struct toe_engine *eng, struct toe_sock *sk, int how)
  * The host's requests. The core marks the socket host-closed and returns
  * its posted buffers before close and abort.
  */
-int toe_tcp_abort(struct toe_engine *eng, struct toe_sock *sk)
+int toe_tcp_abort(struct toe_engine *eng, struct toe_sock *sk, int error)
 {
 	struct toe_sock *prev = toe_tcp_enter(eng, sk);
-	int rc = abort_conn(eng, sk);
+	int rc = abort_conn(eng, sk, error);
 
 	toe_tcp_leave(eng, sk, prev);
 	return rc;

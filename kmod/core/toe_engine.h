@@ -430,11 +430,14 @@ int toe_sock_abort(struct toe_engine *eng, u32 owner, u32 h);
 int toe_anon_provide(struct toe_engine *eng, u32 owner, struct toe_mem *mem,
 		     u64 off, u32 len, u32 id);
 
-/* The application went away: aborts each of its sockets (RST to peers),
- * returns every buffer with an event, and drops every reference to its
- * memory. Afterwards the engine holds no toe_mem of owner.
+/* The application went away, or its engine is being detached: aborts each
+ * of its sockets (RST to peers), returns every buffer and fails every send
+ * with an event carrying error (-ECONNABORTED when the application closed,
+ * -ENETDOWN when the engine leaves its device, so the two can be told
+ * apart), and drops every reference to its memory. Afterwards the engine
+ * holds no toe_mem of owner.
  */
-void toe_owner_release(struct toe_engine *eng, u32 owner);
+void toe_owner_release(struct toe_engine *eng, u32 owner, int error);
 
 /* ---- Introspection (toectl) ------------------------------------------------- */
 

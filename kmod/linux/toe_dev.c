@@ -164,7 +164,7 @@ static int toe_dev_bind_ctx(struct toe_dev *dev, struct toe_ctx *ctx)
 				       (u64)i * ctx->anon_size, ctx->anon_size,
 				       i);
 		if (err) {
-			toe_owner_release(dev->eng, ctx->id);
+			toe_owner_release(dev->eng, ctx->id, -ECONNABORTED);
 			list_del_init(&ctx->dev_node);
 			xa_erase(&dev->ctx_by_owner, ctx->id);
 			goto out;
@@ -232,7 +232,7 @@ void toe_dev_unbind_ctx(struct toe_dev *dev, struct toe_ctx *ctx)
 {
 	mutex_lock(&dev->lock);
 	if (!ctx->detached && dev->eng) {
-		toe_owner_release(dev->eng, ctx->id);
+		toe_owner_release(dev->eng, ctx->id, -ECONNABORTED);
 		toe_dev_ctx_detached(dev, ctx);
 	}
 	mutex_unlock(&dev->lock);
@@ -395,7 +395,10 @@ static bool toe_dev_teardown(struct toe_dev *dev)
 
 	mutex_lock(&dev->lock);
 	list_for_each_entry_safe(ctx, tmp, &dev->ctxs, dev_node) {
-		toe_owner_release(dev->eng, ctx->id);
+		/* Sends fail with "network is down", not "aborted": the
+		 * application did nothing; its engine left the device.
+		 */
+		toe_owner_release(dev->eng, ctx->id, -ENETDOWN);
 		toe_dev_ctx_detached(dev, ctx);
 	}
 	skb_queue_purge(&dev->rxq);

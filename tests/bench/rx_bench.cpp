@@ -65,7 +65,7 @@ void rx_in_order_segment(benchmark::State &state)
 	state.SetBytesProcessed(int64_t(segments) * seg_len);
 	state.counters["copies_per_byte"] =
 		c.bytes_placed ? double(c.bytes_copied) / double(c.bytes_placed) : 0.0;
-	toe_owner_release(port.eng(), BenchConn::kOwner);
+	toe_owner_release(port.eng(), BenchConn::kOwner, -ECONNABORTED);
 }
 
 } // namespace

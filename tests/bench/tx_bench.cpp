@@ -50,7 +50,7 @@ void tx_segment(benchmark::State &state)
 	state.SetBytesProcessed(int64_t(port.payload_out()));
 	state.counters["segments_per_ack"] =
 		state.iterations() ? double(segments) / double(state.iterations()) : 0.0;
-	toe_owner_release(port.eng(), BenchConn::kOwner);
+	toe_owner_release(port.eng(), BenchConn::kOwner, -ECONNABORTED);
 }
 
 } // namespace

@@ -443,8 +443,8 @@ void FuzzEngine::finish()
 	if (c.buflets_free + c.buflets_in_use != c.buflets_total)
 		violation("buflet accounting: " + testnet::describe_counters(c));
 
-	toe_owner_release(eng_, owner_one);
-	toe_owner_release(eng_, owner_two);
+	toe_owner_release(eng_, owner_one, -ECONNABORTED);
+	toe_owner_release(eng_, owner_two, -ECONNABORTED);
 	for (const Handle &h : handles_)
 		if (!h.closed_event)
 			violation("socket " + std::to_string(h.value) +

@@ -261,7 +261,7 @@ void FuzzEngine::record_host(Reader &in)
 	case 11:
 		if (owner == TOE_OWNER_NONE)
 			break;
-		toe_owner_release(eng_, owner);
+		toe_owner_release(eng_, owner, -ECONNABORTED);
 		for (Handle &handle : handles_)
 			if (handle.owner == owner && !handle.closed_event)
 				violation("owner release left a socket without "

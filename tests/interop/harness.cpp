@@ -117,7 +117,7 @@ Harness::~Harness()
 {
 	connections_.clear();
 	if (eng_) {
-		toe_owner_release(eng_, 1);
+		toe_owner_release(eng_, 1, -ECONNABORTED);
 		toe_engine_destroy(eng_);
 	}
 }

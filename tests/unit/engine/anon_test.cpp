@@ -136,7 +136,7 @@ TEST_F(Anon, PoolIsBoundedAndIdsAreUnique)
 	EXPECT_EQ(toe_anon_provide(small.eng(), kOwner, m.mem(), 200, 100, 3), -ENOBUFS);
 	EXPECT_EQ(toe_anon_provide(small.eng(), kOwner, m.mem(), 250, 100, 4), -EFAULT);
 	EXPECT_EQ(m.refs(), 2);
-	toe_owner_release(small.eng(), kOwner);
+	toe_owner_release(small.eng(), kOwner, -ECONNABORTED);
 	EXPECT_EQ(m.refs(), 0);
 	EXPECT_EQ(small.count_events(TOE_EV_RECV_ANON), 2u);
 	for (auto &r : small.events)

@@ -66,7 +66,7 @@ TEST(InputRobustness, MutatedFramesAreHandledAndTheEngineStaysSound)
 			std::copy(kLocalMac.begin(), kLocalMac.end(), junk.begin());
 		port.inject(Bytes(junk.begin(), junk.end()));
 	}
-	toe_owner_release(port.eng(), 1);
+	toe_owner_release(port.eng(), 1, -ECONNABORTED);
 	EXPECT_EQ(port.counters().buflets_in_use, 0u);
 	EXPECT_EQ(port.counters().sockets, 0u);
 }

@@ -41,7 +41,7 @@ TEST(OwnerRelease, LeavesNoMemoryReferencesBehind)
 	port.clear_tx();
 	EXPECT_GT(a.refs() + b.refs() + s.refs() + ub.refs() + anon.refs(), 0);
 
-	toe_owner_release(port.eng(), kGone);
+	toe_owner_release(port.eng(), kGone, -ECONNABORTED);
 
 	EXPECT_EQ(a.refs(), 0);
 	EXPECT_EQ(b.refs(), 0);
@@ -85,7 +85,7 @@ TEST(OwnerRelease, OtherOwnersAreUntouched)
 	HostMem &keep = stays.post(100, 9);
 	gone.post(100, 1);
 	port.clear_events();
-	toe_owner_release(port.eng(), kGone);
+	toe_owner_release(port.eng(), kGone, -ECONNABORTED);
 	for (auto &r : port.events)
 		EXPECT_EQ(r.owner, kGone);
 	port.clear_events();
@@ -106,17 +106,58 @@ TEST(OwnerRelease, GracefullyClosedSocketStillSendingIsResetToo)
 	ASSERT_EQ(toe_sock_send(port.eng(), kGone, c.h, &sr), 0);
 	ASSERT_EQ(toe_sock_close(port.eng(), kGone, c.h), 0);
 	EXPECT_EQ(s.refs(), 1) << "unacknowledged data stays referenced";
-	toe_owner_release(port.eng(), kGone);
+	toe_owner_release(port.eng(), kGone, -ECONNABORTED);
 	EXPECT_EQ(s.refs(), 0);
 	auto ev = port.take_event(TOE_EV_SEND);
 	ASSERT_TRUE(ev);
 	EXPECT_NE(ev->status, 0);
 }
 
+// A detach (the engine leaving its device) says so: -ENETDOWN, not the
+// -ECONNABORTED of an application that closed, so that a test or a server
+// whose engine was detached under a live transfer is not taken for a
+// connection the stack gave up on.
+TEST(OwnerRelease, DetachFailsSendsAndBuffersWithNetworkDown)
+{
+	TestPort port;
+	PeerConn c(port, kGone);
+	c.post(100, 1);
+	HostMem &s = port.mem(3000);
+	toe_send_req sr{.mem = s.mem(), .offset = 0, .length = 3000, .user_ref = 3};
+	ASSERT_EQ(toe_sock_send(port.eng(), kGone, c.h, &sr), 0);
+	port.clear_events();
+
+	toe_owner_release(port.eng(), kGone, -ENETDOWN);
+
+	auto send = port.take_event(TOE_EV_SEND);
+	ASSERT_TRUE(send);
+	EXPECT_EQ(send->status, -ENETDOWN);
+	auto recv = port.take_event(TOE_EV_RECV);
+	ASSERT_TRUE(recv);
+	EXPECT_EQ(recv->status, -ENETDOWN);
+	EXPECT_EQ(s.refs(), 0);
+}
+
+TEST(OwnerRelease, ApplicationCloseFailsSendsWithConnectionAborted)
+{
+	TestPort port;
+	PeerConn c(port, kGone);
+	HostMem &s = port.mem(3000);
+	toe_send_req sr{.mem = s.mem(), .offset = 0, .length = 3000, .user_ref = 3};
+	ASSERT_EQ(toe_sock_send(port.eng(), kGone, c.h, &sr), 0);
+	port.clear_events();
+
+	toe_owner_release(port.eng(), kGone, -ECONNABORTED);
+
+	auto send = port.take_event(TOE_EV_SEND);
+	ASSERT_TRUE(send);
+	EXPECT_EQ(send->status, -ECONNABORTED);
+}
+
 TEST(OwnerRelease, UnknownOwnerIsANoOp)
 {
 	TestPort port;
-	toe_owner_release(port.eng(), 12345);
+	toe_owner_release(port.eng(), 12345, -ECONNABORTED);
 	EXPECT_FALSE(port.has_event());
 }
 

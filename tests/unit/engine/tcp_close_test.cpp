@@ -303,7 +303,7 @@ TEST(TcpClose, OwnerReleaseResetsItsConnections)
 {
 	TcpHarness t;
 	Conn c = t.open_active();
-	toe_owner_release(t.eng(), kOwner);
+	toe_owner_release(t.eng(), kOwner, -ECONNABORTED);
 	Frame rst = t.tx(c);
 	EXPECT_TRUE(rst.has(TH_RST));
 	EXPECT_EQ(t.port().counters().sockets, 0u);
