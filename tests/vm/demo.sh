@@ -7,6 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=examples/lib.sh
 source "$here/examples/lib.sh"
+t_expect 30
 
 port=7000
 say() { printf '\n### %s\n' "$*"; }

@@ -14,6 +14,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib/testlib.sh"
 # shellcheck source=lib/topology.sh
 source "$here/lib/topology.sh"
+t_expect 25
 
 : "${TOE_KO:?run this through tests/vm/run}"
 : "${TOE_BUILD:?run this through tests/vm/run}"

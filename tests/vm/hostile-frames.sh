@@ -25,6 +25,7 @@ source "$here/lib/topology.sh"
 # shellcheck source=hostile/frames_lib.sh
 source "$here/hostile/frames_lib.sh"
 frames=${TOE_HOSTILE_FRAMES:-200}
+t_expect $((40 + frames / 30))
 
 case_malformed_frames() { frames_run malformed "$frames"; }
 case_spoofed_segments() { frames_run spoof "$frames"; }

@@ -17,6 +17,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib/testlib.sh"
 # shellcheck source=lib/topology.sh
 source "$here/lib/topology.sh"
+t_expect 60
 
 : "${TOE_BUILD:?run this through tests/vm/run}"
 : "${TOE_RESULTS:?run this through tests/vm/run}"

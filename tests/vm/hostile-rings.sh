@@ -28,6 +28,8 @@ fuzzer=$TOE_BUILD/tests/vm/hostile/toe_hostile_rings
 bin=$TOE_BUILD/tools/examples
 entries=${TOE_HOSTILE_ENTRIES:-1000000}
 threads=${TOE_HOSTILE_THREADS:-2}
+# make check (1M entries) takes about 50 s, make soak (20M) about 1600.
+t_expect $((15 + entries / 12500))
 echo_port=7100
 udp_base=41000
 sink_port=9999

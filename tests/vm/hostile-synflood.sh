@@ -23,6 +23,7 @@ source "$here/lib/topology.sh"
 # shellcheck source=hostile/frames_lib.sh
 source "$here/hostile/frames_lib.sh"
 syns=${TOE_HOSTILE_SYNS:-100000}
+t_expect $((10 + syns * 45 / 100000))
 
 case_syn_flood() {
 	frames_run synflood "$syns"

@@ -9,6 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=examples/lib.sh
 source "$here/examples/lib.sh"
+t_expect 30
 
 TOECTL=$TOE_BUILD/tools/toectl/toectl
 port=7100

@@ -9,6 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=examples/lib.sh
 source "$here/examples/lib.sh"
+t_expect 80
 
 TOEPERF=$TOE_BUILD/tools/toeperf/toeperf
 backends=(toe kernel kernel-epoll uring uring-sqpoll)

@@ -13,6 +13,8 @@ victim_port=7301
 new_port=7302
 # One wire is enough here; TOE_EXAMPLES_WIRES="veth virtio" runs both.
 TOE_EXAMPLES_WIRES=${TOE_EXAMPLES_WIRES:-veth}
+wires=($TOE_EXAMPLES_WIRES)
+t_expect $((10 + 60 * ${#wires[@]}))
 
 # TcpEstabResets in side B: connections that went from ESTABLISHED (or
 # CLOSE-WAIT) straight to CLOSED, which a received RST does.

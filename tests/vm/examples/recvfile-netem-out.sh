@@ -5,6 +5,7 @@ set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
 # shellcheck source=recvfile.bash
 source "$(dirname "${BASH_SOURCE[0]}")/recvfile.bash"
+t_expect $((15 + $(t_mib "$EX_BYTES") / 5))
 case_lossy_out() {
 	ex_impair_wire
 	case_toe_to_socat

@@ -9,6 +9,8 @@ TOE_EXAMPLES_WIRES=veth
 TOE_EXAMPLES_BYTES=${TOE_EXAMPLES_BYTES:-64M}
 # shellcheck source=recvfile.bash
 source "$(dirname "${BASH_SOURCE[0]}")/recvfile.bash"
+# Two transfers of EX_BYTES and one of 8 MiB through tiny buffers.
+t_expect $((25 + $(t_mib "$EX_BYTES") / 4))
 # 256 named buffers of 1 KiB: completions come faster than the request
 # queue drains, and must still reach the application in order (libtoe
 # once rotated them while it waited for room in a full request queue).

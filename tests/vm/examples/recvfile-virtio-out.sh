@@ -6,6 +6,8 @@ set -euo pipefail
 TOE_EXAMPLES_WIRES=virtio
 # shellcheck source=recvfile.bash
 source "$(dirname "${BASH_SOURCE[0]}")/recvfile.bash"
+# The virtio pair under TCG moves about 3 MiB a second.
+t_expect $((10 + $(t_mib "$EX_BYTES") / 3))
 t_each_wire toe_to_socat case_toe_to_socat
 toe_load
 t_finish

@@ -11,6 +11,7 @@ source "$here/lib.sh"
 
 port=7400
 exchanges=${TOE_EXAMPLES_EXCHANGES:-10000}
+t_expect $((10 + exchanges / 1000))
 limit=10
 
 # The syscalls between the client's two marker writes, one line each.

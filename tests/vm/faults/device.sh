@@ -10,6 +10,7 @@ TOE_EXAMPLES_WIRES=veth
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bytes=${TOE_FAULT_BYTES:-16M}
+t_expect $((20 + $(t_mib "$bytes") / 2))
 
 counters() {
 	echo "pinned_pages=$(toe_counter pinned_pages) ring_pages=$(toe_counter ring_pages)" \

@@ -20,6 +20,7 @@ else
 	conns=${TOE_FAULT_CONNECTIONS:-2000}
 	rounds=${TOE_FAULT_ROUNDS:-2}
 fi
+t_expect $((10 + conns * rounds / 500))
 port=7800
 TOECTL=$TOE_BUILD/tools/toectl/toectl
 

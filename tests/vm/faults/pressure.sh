@@ -11,6 +11,7 @@ TOE_EXAMPLES_WIRES=veth
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bytes=${TOE_FAULT_BYTES:-32M}
+t_expect $((30 + $(t_mib "$bytes")))
 port=7650
 TOECTL=$TOE_BUILD/tools/toectl/toectl
 

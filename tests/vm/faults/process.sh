@@ -9,6 +9,7 @@ set -euo pipefail
 TOE_EXAMPLES_WIRES=veth
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+t_expect 45
 
 # TcpEstabResets on side B: connections a received RST ended.
 estab_resets() { on_b nstat -asz TcpEstabResets | awk '$1 == "TcpEstabResets" { print $2 }'; }

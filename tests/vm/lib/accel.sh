@@ -22,7 +22,7 @@
 accel_kvm_cpu=${TOE_VM_CPU:-host,-arch-capabilities}
 accel_tcg_cpu=max
 # Seconds for the probe to reach init. KVM gets there in one or two.
-accel_probe_limit=${TOE_VM_PROBE_S:-20}
+accel_probe_limit=${TOE_VM_PROBE_S:-10}
 accel_probe_marker="toe-vm: probe: init reached"
 
 _accel_cache_dir() {
