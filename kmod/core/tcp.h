@@ -139,7 +139,12 @@ struct toe_tcp_cb {
 	struct toe_tcp_cc cc;
 	u32 rtx_count; /* consecutive timeouts without progress */
 	u64 rtx_start_us; /* when the first of them was armed */
-	u32 persist_backoff;
+	/* Zero-window probing keeps two counts, as RFC 9293 3.8.6.1 asks: the
+	 * interval backs off per probe until the window opens, while the
+	 * give-up count restarts whenever the peer answers at all.
+	 */
+	u32 persist_backoff; /* interval shift; cleared when the window opens */
+	u32 persist_probes; /* probes since the peer last answered */
 	u32 user_timeout_ms; /* TOE_OPT_USER_TIMEOUT, 0 = retries bound */
 
 	/* send queue: host requests in sequence order, none copied */

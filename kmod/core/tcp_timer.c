@@ -39,6 +39,25 @@ void toe_tcp_timers_cancel(struct toe_engine *eng, struct toe_sock *sk)
 
 /* ---- retransmission --------------------------------------------------------- */
 
+/*
+ * The current RTO, cut short so that a user timeout (RFC 5482) fires when
+ * it runs out rather than at the first backed-off RTO after it (as Linux's
+ * tcp_clamp_rto_to_user_timeout).
+ */
+static u64 rtx_delay(const struct toe_tcp_cb *tp)
+{
+	u64 rto = toe_tcp_rto_current(&tp->rto);
+	u64 end, now;
+
+	if (!tp->user_timeout_ms)
+		return rto;
+	end = tp->rtx_start_us + (u64)tp->user_timeout_ms * 1000;
+	now = toe_os_now_us();
+	if (end <= now)
+		return 1;
+	return end - now < rto ? end - now : rto;
+}
+
 /* Arms the retransmission timer with the current RTO (RFC 6298 5.1). */
 void toe_tcp_rtx_arm(struct toe_engine *eng, struct toe_sock *sk)
 {
@@ -47,7 +66,7 @@ void toe_tcp_rtx_arm(struct toe_engine *eng, struct toe_sock *sk)
 	tp->flags &= ~TOE_TCB_PERSIST;
 	if (!tp->rtx_count)
 		tp->rtx_start_us = toe_os_now_us();
-	toe_timer_arm_in(eng, &tp->rtx_timer, toe_tcp_rto_current(&tp->rto));
+	toe_timer_arm_in(eng, &tp->rtx_timer, rtx_delay(tp));
 }
 
 /* New data was acknowledged (RFC 6298 5.2, 5.3). */
@@ -98,7 +117,7 @@ static void syn_timeout(struct toe_engine *eng, struct toe_sock *sk)
 	tp->flags &= ~TOE_TCB_RTT_TIMING;
 	toe_tcp_rto_backoff(&tp->rto);
 	toe_tcp_send_syn(eng, sk);
-	toe_timer_arm_in(eng, &tp->rtx_timer, toe_tcp_rto_current(&tp->rto));
+	toe_timer_arm_in(eng, &tp->rtx_timer, rtx_delay(tp));
 }
 
 static void data_timeout(struct toe_engine *eng, struct toe_sock *sk)
@@ -126,7 +145,7 @@ static void data_timeout(struct toe_engine *eng, struct toe_sock *sk)
 	toe_tcp_output(eng, sk);
 	if (tp->stats.segs_out == before)
 		toe_tcp_retransmit_head(eng, sk); /* window shut: resend anyway */
-	toe_timer_arm_in(eng, &tp->rtx_timer, toe_tcp_rto_current(&tp->rto));
+	toe_timer_arm_in(eng, &tp->rtx_timer, rtx_delay(tp));
 }
 
 /* ---- persist ------------------------------------------------------------------ */
@@ -165,14 +184,16 @@ static void persist_fire(struct toe_engine *eng, struct toe_sock *sk)
 	tp->flags &= ~TOE_TCB_PERSIST;
 	/*
 	 * The persist timer never gives up while the peer answers (RFC 9293
-	 * 3.8.6.1); persist_backoff is cleared by every ACK, so it counts
-	 * unanswered probes only.
+	 * 3.8.6.1): persist_probes is cleared by every acceptable ACK, so it
+	 * counts unanswered probes only. The interval keeps backing off while
+	 * the answers say the window is still shut.
 	 */
-	if (tp->persist_backoff > eng->tcp.tun.retries) {
+	if (tp->persist_probes > eng->tcp.tun.retries) {
 		eng->tcp.stats.aborts_timeout++;
 		toe_tcp_fail(eng, sk, -ETIMEDOUT, false);
 		return;
 	}
+	tp->persist_probes++;
 	tp->persist_backoff++;
 	if (tp->snd_wnd) {
 		/* A small window SWS avoidance would wait on forever. */

@@ -102,6 +102,22 @@ TEST(TcpRetransmit, UserTimeoutBoundsTheRetransmissionTime)
 	EXPECT_LT(TestPort::now() - start, 3'000'000u);
 }
 
+// RFC 5482: the user timeout used to be checked only when the backed-off
+// retransmission timer fired, so 1.5 s became 3 s. The timer is now cut
+// short to the time left.
+TEST(TcpRetransmit, UserTimeoutFiresWhenItRunsOutNotAtTheNextRto)
+{
+	Flight f(1);
+	ASSERT_EQ(f.t.setopt(f.c.h, TOE_OPT_USER_TIMEOUT, 1500), 0);
+	uint64_t start = TestPort::now(); // the segment went out just now
+	while (!f.t.event(TOE_EV_ERROR) && TestPort::now() - start < 10'000'000) {
+		f.t.fire_next();
+		f.t.drain(f.c);
+	}
+	EXPECT_EQ(f.t.state(f.c.h), TOE_TCPS_CLOSED);
+	EXPECT_LE(TestPort::now() - start, 1'500'000u);
+}
+
 TEST(TcpRetransmit, ThreeDuplicateAcksTriggerFastRetransmit)
 {
 	Flight f(10);

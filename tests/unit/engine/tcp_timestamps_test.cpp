@@ -59,6 +59,43 @@ TEST(TcpTimestamps, PawsDropsSegmentWithOlderTimestamp)
 	EXPECT_EQ(m.str(0, 3), "new");
 }
 
+// Linux's tcp_disordered_ack: a pure ACK overtaken by a later segment
+// arrives with an older timestamp. It moves nothing, so it is neither
+// dropped by PAWS nor answered.
+TEST(TcpTimestamps, ReorderedPureAckIsNeitherDroppedNorAnswered)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	c.peer_tsval = 100000;
+	t.ack(c);
+	t.drain(c);
+	c.peer_tsval = 99990; // 10 ms older: overtaken, not a ghost
+	t.ack(c);
+	EXPECT_TRUE(t.port().tx_empty()) << "no answer to a disordered ACK";
+	EXPECT_EQ(t.tcb(c.h)->stats.paws_drops, 0u);
+	EXPECT_EQ(t.tcb(c.h)->ts_recent, 100000u) << "ts_recent never goes back";
+}
+
+// The exemption is narrow: an old pure ACK that would move the window, or
+// one older than an RTO, is still refused.
+TEST(TcpTimestamps, OldAckThatWouldMoveTheWindowIsStillRefused)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	c.peer_tsval = 100000;
+	c.peer_window = 1000u << c.peer_ws;
+	t.ack(c);
+	t.drain(c);
+	c.peer_tsval = 99990;
+	c.peer_window = 2000u << c.peer_ws;
+	t.ack(c);
+	EXPECT_EQ(t.tcb(c.h)->stats.paws_drops, 1u);
+	c.peer_window = 1000u << c.peer_ws;
+	c.peer_tsval = 100000 - 3600 * 1000; // an hour old
+	t.ack(c);
+	EXPECT_EQ(t.tcb(c.h)->stats.paws_drops, 2u);
+}
+
 TEST(TcpTimestamps, RstIsNotSubjectToPaws)
 {
 	TcpHarness t;

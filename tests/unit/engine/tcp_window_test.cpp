@@ -101,6 +101,36 @@ TEST(TcpWindow, ZeroWindowStartsPersistProbesWithBackoff)
 	EXPECT_EQ(t.take_data(c), pattern(1000));
 }
 
+// RFC 9293 3.8.6.1: a peer that answers every probe with its window still
+// shut keeps the connection alive, but the probes still back off; they
+// used to restart at the shortest interval after every answer.
+TEST(TcpWindow, ZeroWindowProbesBackOffWhileThePeerAnswersWithAZeroWindow)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.ack(c);
+	c.peer_window = 0;
+	t.ack(c);
+	t.send(c.h, pattern(1000), 1);
+	uint64_t previous = t.run_until_tx();
+	t.tx(c);
+	// five doublings stay below the 60 s bound on the interval
+	for (int i = 0; i < 5; i++) {
+		t.ack(c); // the answer: still no room
+		uint64_t wait = t.run_until_tx();
+		t.tx(c);
+		EXPECT_EQ(wait, 2 * previous) << "probe " << i + 2;
+		previous = wait;
+	}
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_ESTABLISHED);
+	// once the window opens, a later shut window starts again from the
+	// shortest interval
+	c.peer_window = 65535u << 7;
+	t.ack(c);
+	EXPECT_EQ(t.take_data(c), pattern(1000));
+	EXPECT_EQ(t.tcb(c.h)->persist_backoff, 0u);
+}
+
 TEST(TcpWindow, UnansweredZeroWindowProbesEventuallyTimeOut)
 {
 	TcpHarness t;
