@@ -407,6 +407,18 @@ int toe_sock_getopt(struct toe_engine *eng, u32 owner, u32 h, int opt,
 	}
 }
 
+/*
+ * The host stops reading: what waits unread is dropped with the buffers.
+ * TCP remembers that data was lost, so that the close resets rather than
+ * ending with a FIN as if every byte had been read (RFC 9293 3.6.1).
+ */
+static void host_stops_reading(struct toe_engine *eng, struct toe_sock *sk)
+{
+	if (sk->proto == TOE_PROTO_TCP && sk->rxq.bytes)
+		sk->tcp.flags |= TOE_TCB_RX_DISCARDED;
+	toe_rx_flush(eng, sk, TOE_RET_CLOSED, 0);
+}
+
 int toe_sock_shutdown(struct toe_engine *eng, u32 owner, u32 h, int how)
 {
 	struct toe_sock *sk = toe_sock_lookup(eng, owner, h);
@@ -425,7 +437,7 @@ int toe_sock_shutdown(struct toe_engine *eng, u32 owner, u32 h, int how)
 	}
 	if (how != TOE_SHUT_WR) {
 		sk->flags |= TOE_SKF_RD_SHUT;
-		toe_rx_flush(eng, sk, TOE_RET_CLOSED, 0);
+		host_stops_reading(eng, sk);
 	}
 	if (how != TOE_SHUT_RD)
 		sk->flags |= TOE_SKF_WR_SHUT;
@@ -444,7 +456,7 @@ static struct toe_sock *host_close(struct toe_engine *eng, u32 owner, u32 h)
 		sk->flags &= ~TOE_SKF_CONNECTING;
 		toe_timer_cancel(eng, &sk->l2_timer);
 	}
-	toe_rx_flush(eng, sk, TOE_RET_CLOSED, 0);
+	host_stops_reading(eng, sk);
 	return sk;
 }
 

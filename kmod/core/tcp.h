@@ -88,6 +88,7 @@ struct toe_tcp_engine {
 #define TOE_TCB_OOO_FIN (1u << 15) /* a FIN beyond rcv_nxt is recorded */
 #define TOE_TCB_FORCE (1u << 16) /* persist expiry: send despite SWS */
 #define TOE_TCB_REAP (1u << 17) /* free when TCP returns (see busy) */
+#define TOE_TCB_RX_DISCARDED (1u << 18) /* the host let go of unread data */
 
 /* The per-connection state (the transmission control block). */
 struct toe_tcp_cb {

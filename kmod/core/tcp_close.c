@@ -222,7 +222,8 @@ void toe_tcp_fin_acked(struct toe_engine *eng, struct toe_sock *sk)
 
 static bool has_unread_data(const struct toe_sock *sk)
 {
-	return sk->rxq.bytes || sk->tcp.ooo_segs;
+	return sk->rxq.bytes || sk->tcp.ooo_segs ||
+	       (sk->tcp.flags & TOE_TCB_RX_DISCARDED);
 }
 
 static int abort_conn(struct toe_engine *eng, struct toe_sock *sk, int error)

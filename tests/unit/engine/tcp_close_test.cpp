@@ -246,6 +246,49 @@ TEST(TcpClose, DataAfterCloseIsAnsweredWithRst)
 	EXPECT_EQ(t.state(c.h), -1);
 }
 
+// RFC 9293 3.6.1, RFC 1122 4.2.2.13: closing with received data unread
+// resets, so the peer learns that data was lost. The close used to hand
+// the parked data back first and then, finding none, send a FIN.
+TEST(TcpClose, CloseWithUnreadDataSendsRstNotFin)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.send_data(c, bytes("never read")); // no buffer posted: it parks
+	t.drain(c);
+	ASSERT_EQ(toe_sock_close(t.eng(), kOwner, c.h), 0);
+	Frame f = t.tx(c);
+	EXPECT_TRUE(f.has(TH_RST));
+	EXPECT_FALSE(f.has(TH_FIN));
+}
+
+// The same when the host shut its reading side first: the data it
+// discarded then was still never read.
+TEST(TcpClose, CloseAfterShutRdWithUnreadDataSendsRst)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.send_data(c, bytes("never read"));
+	t.drain(c);
+	ASSERT_EQ(toe_sock_shutdown(t.eng(), kOwner, c.h, TOE_SHUT_RD), 0);
+	EXPECT_TRUE(t.port().tx_empty());
+	ASSERT_EQ(toe_sock_close(t.eng(), kOwner, c.h), 0);
+	Frame f = t.tx(c);
+	EXPECT_TRUE(f.has(TH_RST));
+}
+
+TEST(TcpClose, CloseWithEverythingReadSendsFin)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	t.post(c.h, 100);
+	t.send_data(c, bytes("read"));
+	t.drain(c);
+	ASSERT_EQ(toe_sock_close(t.eng(), kOwner, c.h), 0);
+	Frame f = t.tx(c);
+	EXPECT_TRUE(f.has(TH_FIN));
+	EXPECT_FALSE(f.has(TH_RST));
+}
+
 TEST(TcpClose, LingerZeroClosesWithRst)
 {
 	TcpHarness t;
