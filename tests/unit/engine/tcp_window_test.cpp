@@ -30,6 +30,17 @@ struct SmallWindows {
 	TcpHarness t;
 	Conn c;
 };
+
+// A connection whose peer shut its window, with 1000 bytes waiting.
+Conn shut_window_with_data_waiting(TcpHarness &t)
+{
+	Conn c = t.open_active();
+	t.ack(c);
+	c.peer_window = 0;
+	t.ack(c);
+	t.send(c.h, pattern(1000), 1);
+	return c;
+}
 } // namespace
 
 TEST(TcpWindow, PeerWindowIsScaledByItsShift)
@@ -74,11 +85,7 @@ TEST(TcpWindow, OurWindowIsAdvertisedScaled)
 TEST(TcpWindow, ZeroWindowStartsPersistProbesWithBackoff)
 {
 	TcpHarness t;
-	Conn c = t.open_active();
-	t.ack(c);
-	c.peer_window = 0;
-	t.ack(c);
-	t.send(c.h, pattern(1000), 1);
+	Conn c = shut_window_with_data_waiting(t);
 	EXPECT_TRUE(t.port().tx_empty()) << "the window is shut";
 	uint64_t w1 = t.run_until_tx();
 	Frame p1 = t.tx(c);
@@ -107,11 +114,7 @@ TEST(TcpWindow, ZeroWindowStartsPersistProbesWithBackoff)
 TEST(TcpWindow, ZeroWindowProbesBackOffWhileThePeerAnswersWithAZeroWindow)
 {
 	TcpHarness t;
-	Conn c = t.open_active();
-	t.ack(c);
-	c.peer_window = 0;
-	t.ack(c);
-	t.send(c.h, pattern(1000), 1);
+	Conn c = shut_window_with_data_waiting(t);
 	uint64_t previous = t.run_until_tx();
 	t.tx(c);
 	// five doublings stay below the 60 s bound on the interval
@@ -134,12 +137,8 @@ TEST(TcpWindow, ZeroWindowProbesBackOffWhileThePeerAnswersWithAZeroWindow)
 TEST(TcpWindow, UnansweredZeroWindowProbesEventuallyTimeOut)
 {
 	TcpHarness t;
-	Conn c = t.open_active();
 	t.eng()->tcp.tun.retries = 3;
-	t.ack(c);
-	c.peer_window = 0;
-	t.ack(c);
-	t.send(c.h, pattern(1000), 1);
+	Conn c = shut_window_with_data_waiting(t);
 	for (int i = 0; i < 10 && !t.event(TOE_EV_ERROR); i++) {
 		t.run_until_tx();
 		t.drain(c);
