@@ -149,7 +149,7 @@ linux_to_toe() {
 	receive_on a "$name"
 	blackout_in_background "$kind" "$name" grep -q '^receiving from' "$rx_log"
 	on_b timeout "$limit" python3 -c "$fault_py_send" "$TOPO_IP_A" "$port" \
-		"$(numfmt --from=iec "$bytes")" "$limit" >"$tx"
+		"$(numfmt --from=iec "$bytes")" 5 "$limit" >"$tx"
 	wait_receiver
 	blackout_done "$name"
 	fault_same_stream "$tx" "$rx_log"
