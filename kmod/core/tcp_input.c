@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Segment arrival for connections (RFC 9293 3.10.7.3 and 3.10.7.4), with
- * PAWS (RFC 7323 5), the RFC 5961 checks on RST, SYN and ACK, ACK
+ * PAWS (tcp_paws.c), the RFC 5961 checks on RST, SYN and ACK, ACK
  * processing with RTT sampling and NewReno, and in-order and out-of-order
  * data.
  */
@@ -181,50 +181,6 @@ static void syn_sent_input(struct toe_engine *eng, struct toe_sock *sk,
 /* ---- acceptance ---------------------------------------------------------------- */
 
 /*
- * A pure ACK that moves nothing (at rcv_nxt, acknowledging snd_una, leaving
- * the window as it is) with a timestamp less than an RTO older than
- * ts_recent was only overtaken on the way, by a later segment on another
- * queue or path: not the old duplicate PAWS guards against. Linux exempts
- * such ACKs the same way (tcp_disordered_ack); dropping and answering each
- * one only adds noise (seen as tcp_paws_drops under redis-benchmark -c 50
- * on a lossless veth). The RTO is compared at a millisecond timestamp
- * clock, the rate of Linux and of this engine.
- */
-static bool disordered_ack(const struct toe_tcp_cb *tp,
-			   const struct toe_pkt *pkt,
-			   const struct toe_tcp_opts *o)
-{
-	u32 wnd = (u32)pkt->window << tp->snd_wscale;
-
-	if ((pkt->tcp_flags & (TOE_TCPF_SYN | TOE_TCPF_FIN | TOE_TCPF_RST |
-			       TOE_TCPF_ACK)) != TOE_TCPF_ACK ||
-	    pkt->payload_len)
-		return false;
-	if (pkt->seq != tp->rcv_nxt || pkt->ack != tp->snd_una)
-		return false;
-	/* One that would move the window is news, whatever its age. */
-	if (toe_seq_gt(pkt->seq, tp->snd_wl1) ||
-	    (pkt->seq == tp->snd_wl1 && wnd > tp->snd_wnd))
-		return false;
-	return tp->ts_recent - o->tsval <=
-	       toe_tcp_rto_current(&tp->rto) / 1000;
-}
-
-/* RFC 7323 5.3 R1. RSTs are exempt (RFC 7323 5.2 and appendix). */
-static bool paws_reject(const struct toe_tcp_cb *tp, const struct toe_pkt *pkt,
-			const struct toe_tcp_opts *o)
-{
-	if (!(o->flags & TOE_TCPOPT_F_TS))
-		return false;
-	if (!toe_seq_lt(o->tsval, tp->ts_recent))
-		return false;
-	if (disordered_ack(tp, pkt, o))
-		return false;
-	/* R3: ts_recent from a connection idle 24 days is stale. */
-	return toe_os_now_us() - tp->ts_recent_us < TOE_TCP_PAWS_IDLE_US;
-}
-
-/*
  * The sequence number test of RFC 9293 3.10.7.4, then trimming to the
  * window. A FIN needs no receive space, so it is judged by its position
  * alone: it counts when it sits at or inside the window's right edge.
@@ -279,19 +235,6 @@ static bool trim_to_window(struct toe_tcp_cb *tp, struct seg_view *v)
 	v->off = off;
 	v->len = len;
 	return true;
-}
-
-/* RFC 7323 4.3: TS.Recent follows the segment that covers Last.ACK.sent. */
-static void update_ts_recent(struct toe_tcp_cb *tp, const struct seg_view *v)
-{
-	if (!(tp->flags & TOE_TCB_TS_OK) ||
-	    !(v->opts.flags & TOE_TCPOPT_F_TS))
-		return;
-	if (toe_seq_geq(v->opts.tsval, tp->ts_recent) &&
-	    toe_seq_leq(v->pkt->seq, tp->last_ack_sent)) {
-		tp->ts_recent = v->opts.tsval;
-		tp->ts_recent_us = toe_os_now_us();
-	}
 }
 
 /* ---- RST and SYN ------------------------------------------------------------ */
@@ -699,7 +642,7 @@ static bool synchronized_input(struct toe_engine *eng, struct toe_sock *sk,
 				       pkt->seq, pkt->payload_len);
 			return true;
 		}
-		if (paws_reject(tp, pkt, &v.opts)) {
+		if (toe_tcp_paws_reject(tp, pkt, &v.opts)) {
 			TOE_TCP_STAT_INC(eng, sk, paws_drops);
 			TOE_CTR_INC(eng, tcp_drops);
 			toe_sock_trace(eng, sk, TOE_TRACE_DROP, TOE_DROP_TCP,
@@ -722,7 +665,7 @@ static bool synchronized_input(struct toe_engine *eng, struct toe_sock *sk,
 		rst_input(eng, sk, pkt);
 		return false;
 	}
-	update_ts_recent(tp, &v);
+	toe_tcp_update_ts_recent(tp, pkt, &v.opts);
 	/* The peer overran the window: tell it where the edge is. */
 	if (v.clipped)
 		tp->flags |= TOE_TCB_ACK_NOW;

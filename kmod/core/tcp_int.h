@@ -148,6 +148,12 @@ void toe_tcp_queue_fin(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_complete_sends(struct toe_engine *eng, struct toe_sock *sk,
 			    int status);
 
+/* tcp_paws.c */
+bool toe_tcp_paws_reject(const struct toe_tcp_cb *tp, const struct toe_pkt *pkt,
+			 const struct toe_tcp_opts *o);
+void toe_tcp_update_ts_recent(struct toe_tcp_cb *tp, const struct toe_pkt *pkt,
+			      const struct toe_tcp_opts *o);
+
 /* tcp_user.c */
 void toe_tcp_init_sequence(struct toe_engine *eng, struct toe_sock *sk);
 
