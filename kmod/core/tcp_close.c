@@ -220,10 +220,14 @@ void toe_tcp_fin_acked(struct toe_engine *eng, struct toe_sock *sk)
 
 /* ---- host requests ----------------------------------------------------- */
 
+/*
+ * By the time TCP closes, the host has let go of what waited unread
+ * (host_stops_reading in sock_api.c) and TOE_TCB_RX_DISCARDED records it;
+ * out-of-order data was received as well, if not yet in order.
+ */
 static bool has_unread_data(const struct toe_sock *sk)
 {
-	return sk->rxq.bytes || sk->tcp.ooo_segs ||
-	       (sk->tcp.flags & TOE_TCB_RX_DISCARDED);
+	return sk->tcp.ooo_segs || (sk->tcp.flags & TOE_TCB_RX_DISCARDED);
 }
 
 static int abort_conn(struct toe_engine *eng, struct toe_sock *sk, int error)

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Chooses the test host's accelerator, sourced by tests/vm/run.
 #
-#   accel_choose KERNEL_IMAGE INITRD CACHE_DIR
+#   accel_choose KERNEL_IMAGE INITRD
 #
 # sets accel (kvm or tcg) and accel_args (qemu's options for it), or exits
 # with status 2 when TOE_VM_ACCEL=kvm is asked for and KVM cannot run the
