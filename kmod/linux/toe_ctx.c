@@ -470,8 +470,8 @@ int toe_ctx_mmap(struct file *file, struct vm_area_struct *vma)
 	 * areas out of get_user_pages (they cannot be registered as
 	 * regions) and away from madvise(MADV_DOFORK).
 	 */
-	vma->vm_flags &= ~VM_MAYEXEC;
-	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP | VM_IO;
+	toe_vma_mod_flags(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP | VM_IO,
+			  VM_MAYEXEC);
 	return remap_vmalloc_range(vma, base, 0);
 }
 

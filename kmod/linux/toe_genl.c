@@ -308,9 +308,9 @@ static int toe_dump_buffers(struct sk_buff *skb, struct netlink_callback *cb,
 static int toe_genl_sock_walk(struct sk_buff *skb, struct netlink_callback *cb,
 			      bool buffers)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *handle_attr = info->attrs[TOE_A_SOCK_HANDLE];
-	struct nlattr *ifindex_attr = info->attrs[TOE_A_IFINDEX];
+	struct nlattr *const *attrs = toe_genl_dump_attrs(genl_dumpit_info(cb));
+	struct nlattr *handle_attr = attrs[TOE_A_SOCK_HANDLE];
+	struct nlattr *ifindex_attr = attrs[TOE_A_IFINDEX];
 	bool admin = toe_genl_is_admin(cb->skb);
 	struct net *net = sock_net(skb->sk);
 	struct toe_sock_info si;

@@ -36,6 +36,7 @@
 
 #include <uapi/linux/toe.h>
 
+#include "toe_compat.h"
 #include "toe_engine.h"
 
 struct toe_dev;

@@ -49,6 +49,8 @@ static void toe_xmit_zc_done(struct sk_buff *skb, struct ubuf_info *uarg,
 		wake_up_var(&toe_xmit_zc_inflight);
 }
 
+TOE_UBUF_OPS(toe_xmit_zc_ops, toe_xmit_zc_done);
+
 void toe_xmit_wait_inflight(void)
 {
 	while (!wait_var_event_timeout(&toe_xmit_zc_inflight,
@@ -108,7 +110,7 @@ static int toe_xmit_attach_pages(struct sk_buff *skb,
 	uarg = kmalloc(sizeof(*uarg), GFP_KERNEL);
 	if (!uarg)
 		return -ENOMEM;
-	uarg->callback = toe_xmit_zc_done;
+	toe_ubuf_set_complete(uarg, toe_xmit_zc_ops);
 	refcount_set(&uarg->refcnt, 1);
 	uarg->flags = SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN;
 
