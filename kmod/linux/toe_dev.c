@@ -495,7 +495,7 @@ static int toe_dev_ioctl_check(void __user *uarg, struct toe_attach *req,
 
 long toe_dev_ioctl_attach(struct toe_ctx *ctx, void __user *uarg)
 {
-	struct toe_attach_opts opts;
+	struct toe_attach_opts opts = {};
 	struct toe_attach req;
 	struct net *net;
 	int err;
