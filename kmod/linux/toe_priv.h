@@ -250,7 +250,7 @@ void toe_sqe_event(struct toe_ctx *ctx, const struct toe_event *ev);
 
 /* ---- Engine instances (toe_dev.c) ---------------------------------------- */
 
-/* Options of an attach; the ioctl and (later) netlink fill it. */
+/* Options of an attach; the ioctl and the netlink family fill it. */
 struct toe_attach_opts {
 	int ifindex;
 	int cpu; /* -1: any */

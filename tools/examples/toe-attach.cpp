@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // toe-attach: attaches the engine to a network interface, or detaches it,
-// through TOE_IOC_ATTACH and TOE_IOC_DETACH. It stands in for toectl's
-// netlink commands until those exist.
+// through TOE_IOC_ATTACH and TOE_IOC_DETACH. `toectl engine attach` does
+// the same over generic netlink and is the usual way; this one needs no
+// libnl, and the test-host suites use it to drive the ioctl path.
 #include "common/cli.hpp"
 #include "common/net.hpp"
 

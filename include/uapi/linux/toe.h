@@ -277,7 +277,7 @@ struct toe_cqe {
 enum toe_genl_cmd {
 	TOE_CMD_UNSPEC,
 	TOE_CMD_ENGINE_GET, /* dump: engines with their counters */
-	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS */
+	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS, MAX_SOCKETS */
 	TOE_CMD_ENGINE_DETACH, /* IFINDEX or IFNAME */
 	TOE_CMD_APP_GET, /* dump: application contexts */
 	TOE_CMD_SOCKET_GET, /* dump: sockets (optional IFINDEX) */

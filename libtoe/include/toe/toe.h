@@ -351,10 +351,11 @@ TOE_API int toe_wait_cqe(struct toe_handle *h, struct toe_cqe **cqe,
 			 int64_t timeout_ns);
 
 /*
- * For event loops around toe_fd(): asks the engine to wake the fd's
- * waiters on the next completion. Call it before each sleep in poll(2) or
- * epoll_wait(2); it returns how many completions are already ready (then
- * do not sleep).
+ * For event loops around toe_fd(): sets the doorbell's cq_armed word with
+ * a full barrier and returns how many completions are already ready. Call
+ * it before each sleep in poll(2) or epoll_wait(2) and do not sleep when it
+ * returns more than 0. The fd is readable while completions are ready, and
+ * the module wakes its waiters whether or not cq_armed is set.
  */
 TOE_API int toe_cq_arm(struct toe_handle *h);
 

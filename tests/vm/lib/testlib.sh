@@ -102,8 +102,8 @@ toe_unload() {
 
 # toe_attach NS IFNAME / toe_detach NS IFNAME: attach the engine to IFNAME
 # in namespace NS, or detach it. libtoe contexts need an attached engine in
-# their own namespace. This goes through tools/examples/toe-attach until
-# toectl has netlink commands for it.
+# their own namespace. This goes through tools/examples/toe-attach (the
+# TOE_IOC_ATTACH ioctl); tests/vm/toectl.sh covers toectl's netlink path.
 toe_attach() {
 	ip netns exec "$1" "${TOE_BUILD:?}/tools/examples/toe-attach" "$2"
 }
