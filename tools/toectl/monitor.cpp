@@ -39,6 +39,8 @@ void put_sock_event(Output &out, const Attrs &a)
 	// A connect that failed is not a connection.
 	if (a.u8(TOE_A_SOCK_EVENT) == TOE_SOCK_EV_CONNECTED && status)
 		name = "connect-failed";
+	else if (a.u8(TOE_A_SOCK_EVENT) == TOE_SOCK_EV_ACCEPTED && status)
+		name = "accept-failed"; // a request ended with its listener
 	else if (a.u8(TOE_A_SOCK_EVENT) == TOE_SOCK_EV_ERROR &&
 		 status == -ECONNRESET)
 		name = "reset";
@@ -56,7 +58,7 @@ void put_sock_event(Output &out, const Attrs &a)
 					   std::to_string(a.u16(TOE_A_LOCAL_PORT)));
 		out.field("remote", a.ipv4(TOE_A_REMOTE_ADDR) + ":" +
 					    std::to_string(a.u16(TOE_A_REMOTE_PORT)));
-	} else if (a.has(TOE_A_LOCAL_PORT)) {
+	} else if (a.u16(TOE_A_LOCAL_PORT)) { // 0: it shared a listener's
 		out.field("local_port", a.u16(TOE_A_LOCAL_PORT));
 	}
 	if (status) {
