@@ -322,6 +322,15 @@ u64 toe_engine_next_deadline_us(struct toe_engine *eng)
 	return t == ~0ull ? TOE_DEADLINE_NONE : t;
 }
 
+void toe_engine_get_config(const struct toe_engine *eng,
+			   struct toe_engine_config *cfg)
+{
+	*cfg = eng->cfg;
+	/* The keys stay inside the engine. */
+	memset(cfg->isn_secret, 0, sizeof(cfg->isn_secret));
+	cfg->random_seed = 0;
+}
+
 void toe_engine_get_counters(const struct toe_engine *eng,
 			     struct toe_engine_counters *c)
 {

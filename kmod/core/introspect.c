@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Introspection for toectl: per-socket records and iterators over sockets
- * and over a socket's posted named buffers. Administrative: any owner's
+ * Introspection for toectl: per-socket records, iterators over sockets
+ * and over a socket's posted named buffers, and an owner's totals. Administrative: any owner's
  * sockets are visible here (the glue restricts who may ask).
  */
 #include "engine_priv.h"
@@ -33,6 +33,11 @@ static void fill_info(struct toe_engine *eng, const struct toe_sock *sk,
 		info->flags |= TOE_SIF_RD_SHUT;
 	if (sk->flags & TOE_SKF_WR_SHUT)
 		info->flags |= TOE_SIF_WR_SHUT;
+	if (sk->flags & TOE_SKF_LISTENING) {
+		info->backlog = sk->backlog;
+		info->acceptq_len = sk->acc_count;
+		info->accept_reqs = sk->areq_count;
+	}
 	if (sk->proto == TOE_PROTO_TCP) {
 		info->rcv_wnd = toe_rx_space(eng, sk);
 		toe_tcp_get_info(sk, info);
@@ -91,5 +96,25 @@ int toe_sock_buffer_iter_next(struct toe_engine *eng, u32 handle,
 	info->timeout_ms = nb->timeout_ms;
 	info->posted_us = nb->posted_us;
 	(*cursor)++;
+	return 0;
+}
+
+int toe_owner_get_info(struct toe_engine *eng, u32 owner,
+		       struct toe_owner_info *info)
+{
+	struct toe_owner *o = toe_owner_find(eng, owner);
+	const struct toe_sock *sk;
+
+	if (!info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	if (!o)
+		return -ENOENT;
+	for (sk = o->socks; sk; sk = sk->owner_next) {
+		info->sockets++;
+		info->named_pending += sk->nb_count;
+		info->sends_pending += sk->sends_pending;
+	}
+	info->anon_buffers = o->anon_count;
 	return 0;
 }

@@ -6,8 +6,6 @@
  */
 #include "engine_priv.h"
 
-#define TOE_BACKLOG_MAX 65535
-
 int toe_sock_create(struct toe_engine *eng, u32 owner, int proto,
 		    u64 user_ref, u32 *handle)
 {

@@ -177,6 +177,7 @@ struct toe_tcp_cb {
 	struct toe_sock *synq_prev;
 	u32 synq_len;
 	u64 last_cookie_us; /* listener: when it last sent a SYN cookie */
+	struct toe_listen_stats listen; /* listener: its drops and cookies */
 
 	/* TIME_WAIT list link */
 	struct toe_sock *tw_next;

@@ -61,10 +61,14 @@ void toe_tcp_established(struct toe_engine *eng, struct toe_sock *sk)
 	tp->last_recv_us = toe_os_now_us();
 	toe_tcp_keepalive_reset(eng, sk);
 	if (tp->flags & TOE_TCB_PASSIVE) {
+		struct toe_sock *listener = sk->parent;
+
 		toe_tcp_synq_unlink(eng, sk);
 		if (toe_sock_accept_ready(eng, sk)) {
 			/* The accept queue filled meanwhile. */
 			eng->tcp.stats.listen_drops++;
+			if (listener)
+				listener->tcp.listen.acceptq_overflows++;
 			toe_tcp_send_rst(eng, sk);
 			toe_tcp_done(eng, sk, -ECONNABORTED);
 			return;
@@ -400,6 +404,9 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 
 		rtt_sample(eng, sk, ack, &v->opts);
 		tp->snd_una = ack;
+		/* The FIN takes sequence space but carries no payload. */
+		TOE_TCP_STAT_ADD(eng, sk, bytes_acked,
+				 acked - (!fin_was_acked && fin_covered(tp)));
 		if (toe_seq_lt(tp->snd_nxt, ack))
 			tp->snd_nxt = ack;
 		if (toe_seq_lt(tp->snd_sml, ack))

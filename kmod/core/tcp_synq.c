@@ -127,6 +127,7 @@ static void new_child(struct toe_engine *eng, struct toe_sock *listener,
 	rc = toe_sock_create_child(eng, listener, pkt, &child);
 	if (rc) {
 		eng->tcp.stats.listen_drops++;
+		listener->tcp.listen.child_failures++;
 		return;
 	}
 	tp = toe_tcp(child);
@@ -183,6 +184,7 @@ static void send_cookie(struct toe_engine *eng, struct toe_sock *listener,
 				   toe_tcp_ts_offset(key, &t));
 	listener->tcp.last_cookie_us = now;
 	eng->tcp.stats.syncookies_sent++;
+	listener->tcp.listen.syncookies_sent++;
 }
 
 /* Cookie ACKs count only this long after the listener sent a cookie. */
@@ -218,6 +220,7 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	mss = toe_tcp_cookie_check(key, &t, pkt->seq - 1, pkt->ack - 1, now);
 	if (!mss) {
 		eng->tcp.stats.syncookies_failed++;
+		listener->tcp.listen.syncookies_failed++;
 		return false;
 	}
 	if (toe_sock_accept_queue_full(listener)) {
@@ -226,14 +229,17 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 		 * stays good for a while.
 		 */
 		eng->tcp.stats.listen_drops++;
+		listener->tcp.listen.acceptq_overflows++;
 		return true;
 	}
 	toe_tcp_opts_parse(pkt->tcp_opts, pkt->tcp_opts_len, false, &o);
 	if (toe_sock_create_child(eng, listener, pkt, &child)) {
 		eng->tcp.stats.listen_drops++;
+		listener->tcp.listen.child_failures++;
 		return true;
 	}
 	eng->tcp.stats.syncookies_ok++;
+	listener->tcp.listen.syncookies_ok++;
 	eng->tcp.stats.passive_opens++;
 	tp = toe_tcp(child);
 	tp->flags |= TOE_TCB_PASSIVE | TOE_TCB_COOKIE;
@@ -309,6 +315,7 @@ void toe_tcp_listen_input(struct toe_engine *eng, struct toe_sock *listener,
 		return;
 	if (toe_sock_accept_queue_full(listener)) {
 		eng->tcp.stats.listen_drops++;
+		listener->tcp.listen.acceptq_overflows++;
 		TOE_CTR_INC(eng, tcp_drops);
 		toe_sock_trace(eng, listener, TOE_TRACE_DROP, TOE_DROP_TCP,
 			       pkt->seq, 0);

@@ -341,4 +341,19 @@ void toe_tcp_get_info(const struct toe_sock *sk, struct toe_sock_info *info)
 	info->rto_us = toe_tcp_rto_current(&tp->rto);
 	info->mss = tp->mss;
 	info->retransmits = tp->stats.retransmits;
+	info->segs_in = tp->stats.segs_in;
+	info->segs_out = tp->stats.segs_out;
+	info->bytes_sent = tp->stats.bytes_out;
+	info->bytes_acked = tp->stats.bytes_acked;
+	info->bytes_received = tp->stats.bytes_in;
+	if (tp->flags & TOE_TCB_NODELAY)
+		info->flags |= TOE_SIF_NODELAY;
+	if (tp->flags & TOE_TCB_KEEPALIVE)
+		info->flags |= TOE_SIF_KEEPALIVE;
+	info->keepidle_s = tp->keepidle_s;
+	info->keepintvl_s = tp->keepintvl_s;
+	info->keepcnt = tp->keepcnt;
+	info->user_timeout_ms = tp->user_timeout_ms;
+	info->synq_len = tp->synq_len;
+	info->listen = tp->listen;
 }

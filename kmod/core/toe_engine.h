@@ -61,6 +61,9 @@ struct toe_mem;
 /* The handle value no socket ever has. */
 #define TOE_HANDLE_NONE 0u
 
+/* Largest listen backlog; toe_sock_listen() clamps larger ones to it. */
+#define TOE_BACKLOG_MAX 65535
+
 /* ---- Configuration ------------------------------------------------------- */
 
 /* tx_features */
@@ -466,6 +469,7 @@ struct toe_tcp_stats {
 	u64 rst_in;
 	u64 rst_out;
 	u64 delayed_acks; /* ACKs sent by the delayed-ACK timer */
+	u64 bytes_acked; /* payload the peer acknowledged */
 	/* engine-wide only */
 	u64 active_opens;
 	u64 passive_opens;
@@ -478,6 +482,18 @@ struct toe_tcp_stats {
 	u64 listen_drops; /* SYNs dropped: accept queue full, no memory */
 	u64 time_wait_recycled; /* TIME_WAIT sockets ended early by the cap */
 	u64 closed_port_rsts; /* RSTs for segments to no connection */
+};
+
+/*
+ * A listener's own share of the engine-wide listen_drops and syncookies_*
+ * counts (struct toe_tcp_stats), for toectl's listener view.
+ */
+struct toe_listen_stats {
+	u64 acceptq_overflows; /* SYNs and handshakes refused: accept queue full */
+	u64 child_failures; /* SYNs dropped: no socket for the child */
+	u64 syncookies_sent; /* the SYN queue was full */
+	u64 syncookies_ok;
+	u64 syncookies_failed;
 };
 
 struct toe_engine_counters {
@@ -534,6 +550,10 @@ struct toe_engine_counters {
 void toe_engine_get_counters(const struct toe_engine *eng,
 			     struct toe_engine_counters *c);
 
+/* The configuration the engine runs with (its limits), for toectl. */
+void toe_engine_get_config(const struct toe_engine *eng,
+			   struct toe_engine_config *cfg);
+
 /* TCP states as reported (RFC 9293 names). */
 #define TOE_TCPS_CLOSED 0
 #define TOE_TCPS_LISTEN 1
@@ -577,13 +597,33 @@ struct toe_sock_info {
 	u64 bytes_placed;
 	u32 sends_pending;
 	u32 flags; /* TOE_SIF_* */
+	/* TCP traffic (zero for UDP): segments and payload bytes */
+	u64 segs_in;
+	u64 segs_out;
+	u64 bytes_sent; /* retransmissions included */
+	u64 bytes_acked;
+	u64 bytes_received; /* accepted in order */
+	/* TCP options (zero for UDP) */
+	u32 keepidle_s;
+	u32 keepintvl_s;
+	u32 keepcnt;
+	u32 user_timeout_ms; /* 0: the retries bound the wait */
+	/* listener (zero otherwise) */
+	u32 backlog;
+	u32 acceptq_len; /* established, waiting for an accept request */
+	u32 synq_len; /* half-open children */
+	u32 accept_reqs; /* accept requests waiting for a connection */
+	struct toe_listen_stats listen;
 };
 
-#define TOE_SIF_LISTENING (1u << 0)
-#define TOE_SIF_ANON (1u << 1)
-#define TOE_SIF_HOST_CLOSED (1u << 2)
-#define TOE_SIF_RD_SHUT (1u << 3)
-#define TOE_SIF_WR_SHUT (1u << 4)
+/* toectl reads these flags as they are: they are the ABI's. */
+#define TOE_SIF_LISTENING TOE_SOCK_F_LISTENING
+#define TOE_SIF_ANON TOE_SOCK_F_ANON
+#define TOE_SIF_HOST_CLOSED TOE_SOCK_F_HOST_CLOSED
+#define TOE_SIF_RD_SHUT TOE_SOCK_F_RD_SHUT
+#define TOE_SIF_WR_SHUT TOE_SOCK_F_WR_SHUT
+#define TOE_SIF_NODELAY TOE_SOCK_F_NODELAY
+#define TOE_SIF_KEEPALIVE TOE_SOCK_F_KEEPALIVE
 
 /* Any owner's socket (administrative view). 0 or -ENOENT. */
 int toe_sock_get_info(struct toe_engine *eng, u32 handle,
@@ -595,6 +635,18 @@ int toe_sock_get_info(struct toe_engine *eng, u32 handle,
  */
 int toe_sock_iter_next(struct toe_engine *eng, u32 *cursor,
 		       struct toe_sock_info *info);
+
+/* One owner's totals over its sockets. */
+struct toe_owner_info {
+	u32 sockets;
+	u32 named_pending; /* named buffers posted, not yet returned */
+	u32 sends_pending;
+	u32 anon_buffers; /* in the owner's anonymous pool */
+};
+
+/* 0, or -ENOENT when owner has no socket and no pool in the engine. */
+int toe_owner_get_info(struct toe_engine *eng, u32 owner,
+		       struct toe_owner_info *info);
 
 struct toe_buffer_info {
 	u64 user_ref;

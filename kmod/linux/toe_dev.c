@@ -54,6 +54,7 @@ static void toe_dev_event(void *port, u32 owner, const struct toe_event *ev)
 
 	dev->ctr.events++;
 	toe_trace_event(dev, owner, ev);
+	toe_genl_notify_sock(dev, owner, ev);
 	/* An accepted socket shares its listener's port reservation. */
 	if (ev->type == TOE_EV_ACCEPT && ev->sock != TOE_HANDLE_NONE)
 		toe_sock_rec_add(dev, ev->sock, owner, TOE_PROTO_TCP, true);

@@ -12,7 +12,8 @@
  * user's process are shown only to CAP_NET_ADMIN. Changes need
  * CAP_NET_ADMIN (GENL_ADMIN_PERM).
  *
- * Counters and their resets live in toe_counters.c.
+ * Counters and their resets live in toe_counters.c, the socket and buffer
+ * dumps in toe_genl_sock.c, the notifications in toe_genl_events.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,8 +25,7 @@
 #include <net/netlink.h>
 
 #include "toe_priv.h"
-
-static struct genl_family toe_genl_family;
+#include "toe_genl.h"
 
 /* ---- Helpers -------------------------------------------------------------- */
 
@@ -52,13 +52,12 @@ static int toe_genl_ifindex(struct net *net, struct nlattr **attrs,
 	return ifindex;
 }
 
-static bool toe_genl_is_admin(const struct sk_buff *skb)
+bool toe_genl_is_admin(const struct sk_buff *skb)
 {
 	return netlink_capable(skb, CAP_NET_ADMIN);
 }
 
-/* dev->lock held. Whether the requester may see owner's sockets. */
-static bool toe_genl_owner_visible(struct toe_dev *dev, u32 owner,
+bool toe_genl_owner_visible(struct toe_dev *dev, u32 owner,
 				   const struct sk_buff *req, bool admin)
 {
 	struct toe_ctx *ctx;
@@ -69,7 +68,7 @@ static bool toe_genl_owner_visible(struct toe_dev *dev, u32 owner,
 	return ctx && uid_eq(ctx->file->f_cred->uid, NETLINK_CB(req).creds.uid);
 }
 
-static int toe_put_dev(struct sk_buff *skb, const struct toe_dev *dev)
+int toe_put_dev(struct sk_buff *skb, const struct toe_dev *dev)
 {
 	if (nla_put_u32(skb, TOE_A_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, TOE_A_IFNAME, dev->ifname))
@@ -77,7 +76,7 @@ static int toe_put_dev(struct sk_buff *skb, const struct toe_dev *dev)
 	return 0;
 }
 
-static int toe_put_owner(struct sk_buff *skb, const struct toe_ctx *ctx)
+int toe_put_owner(struct sk_buff *skb, const struct toe_ctx *ctx)
 {
 	if (nla_put_u32(skb, TOE_A_APP_ID, ctx->id) ||
 	    nla_put_u32(skb, TOE_A_PID, ctx->tgid) ||
@@ -88,14 +87,38 @@ static int toe_put_owner(struct sk_buff *skb, const struct toe_ctx *ctx)
 	return 0;
 }
 
-static void *toe_genl_put_hdr(struct sk_buff *skb, struct netlink_callback *cb,
-			      u8 cmd)
+void *toe_genl_put_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 {
 	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			   &toe_genl_family, NLM_F_MULTI, cmd);
 }
 
 /* ---- ENGINE_GET ---------------------------------------------------------- */
+
+/*
+ * dev->lock held. The limits a socket and a context meet: the engine's
+ * configuration, and the module's bounds on what TOE_IOC_SETUP asks for.
+ */
+static int toe_put_limits(struct sk_buff *skb, struct toe_dev *dev)
+{
+	struct toe_engine_config cfg = {};
+
+	if (dev->eng)
+		toe_engine_get_config(dev->eng, &cfg);
+	if (nla_put_u32(skb, TOE_A_LIMIT_SOCK_BUFFERS, cfg.sock_named_max) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_SOCK_SENDS, cfg.sock_send_max) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_SOCK_ACCEPTS, cfg.sock_accept_max) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_SOCK_BUFLETS, cfg.sock_buflets_max) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_BACKLOG, TOE_BACKLOG_MAX) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_SYN_QUEUE, cfg.syn_queue_max) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_TIME_WAIT, cfg.time_wait_max) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_ANON_BUFFERS, cfg.owner_anon_max) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_SQ_ENTRIES, TOE_SQ_ENTRIES_MAX) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_CQ_ENTRIES, TOE_CQ_ENTRIES_MAX) ||
+	    nla_put_u32(skb, TOE_A_LIMIT_CQ_OVERFLOW, TOE_CQ_OVERFLOW_MAX))
+		return -EMSGSIZE;
+	return 0;
+}
 
 /* dev->lock held. */
 static int toe_fill_engine(struct sk_buff *skb, struct toe_dev *dev)
@@ -107,7 +130,8 @@ static int toe_fill_engine(struct sk_buff *skb, struct toe_dev *dev)
 	if (toe_put_dev(skb, dev) || nla_put_s32(skb, TOE_A_CPU, dev->cpu) ||
 	    nla_put_u32(skb, TOE_A_POLL_IDLE_US, dev->poll_idle_us) ||
 	    nla_put_u32(skb, TOE_A_BUFLETS, c.buflets_total) ||
-	    nla_put_u32(skb, TOE_A_MAX_SOCKETS, dev->max_sockets))
+	    nla_put_u32(skb, TOE_A_MAX_SOCKETS, dev->max_sockets) ||
+	    toe_put_limits(skb, dev))
 		return -EMSGSIZE;
 	return toe_counters_put_dev(skb, dev);
 }
@@ -162,8 +186,18 @@ static int toe_fill_app(struct sk_buff *skb, struct toe_dev *dev,
 			struct toe_ctx *ctx)
 {
 	u64 pinned = atomic64_read(&ctx->pinned_pages);
+	struct toe_owner_info oi = {};
 
+	/* An owner the engine has no state for has nothing to sum: zeroes. */
+	if (dev->eng)
+		toe_owner_get_info(dev->eng, ctx->id, &oi);
 	if (toe_put_dev(skb, dev) || toe_put_owner(skb, ctx) ||
+	    nla_put_u32(skb, TOE_A_APP_SOCKETS, oi.sockets) ||
+	    nla_put_u32(skb, TOE_A_APP_BUFFERS_POSTED, oi.named_pending) ||
+	    nla_put_u32(skb, TOE_A_APP_SENDS_PENDING, oi.sends_pending) ||
+	    nla_put_u32(skb, TOE_A_SQ_PENDING, toe_ring_sq_fill(ctx)) ||
+	    nla_put_u32(skb, TOE_A_CQ_PENDING, toe_ring_cq_ready(ctx)) ||
+	    nla_put_u32(skb, TOE_A_CQ_OVERFLOW, ctx->nr_overflow) ||
 	    nla_put_u32(skb, TOE_A_SQ_ENTRIES, ctx->sq.entries) ||
 	    nla_put_u32(skb, TOE_A_CQ_ENTRIES, ctx->cq.entries) ||
 	    nla_put_u32(skb, TOE_A_ANON_COUNT, ctx->anon_count) ||
@@ -210,174 +244,6 @@ static int toe_genl_app_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		toe_dev_put(dev);
 	}
 	return skb->len;
-}
-
-/* ---- SOCKET_GET and BUFFER_GET --------------------------------------------- */
-
-/* dev->lock held. */
-static int toe_fill_socket(struct sk_buff *skb, struct toe_dev *dev,
-			   const struct toe_sock_info *si)
-{
-	struct toe_ctx *ctx = xa_load(&dev->ctx_by_owner, si->owner);
-
-	if (toe_put_dev(skb, dev) ||
-	    (ctx && toe_put_owner(skb, ctx)) ||
-	    nla_put_u32(skb, TOE_A_SOCK_HANDLE, si->handle) ||
-	    nla_put_u8(skb, TOE_A_SOCK_PROTO, si->proto) ||
-	    nla_put_u8(skb, TOE_A_SOCK_STATE, si->state) ||
-	    nla_put_u32(skb, TOE_A_SOCK_FLAGS, si->flags) ||
-	    nla_put_in_addr(skb, TOE_A_LOCAL_ADDR, htonl(si->local_ip)) ||
-	    nla_put_u16(skb, TOE_A_LOCAL_PORT, si->local_port) ||
-	    nla_put_in_addr(skb, TOE_A_REMOTE_ADDR, htonl(si->remote_ip)) ||
-	    nla_put_u16(skb, TOE_A_REMOTE_PORT, si->remote_port) ||
-	    nla_put_u32(skb, TOE_A_SND_UNA, si->snd_una) ||
-	    nla_put_u32(skb, TOE_A_SND_NXT, si->snd_nxt) ||
-	    nla_put_u32(skb, TOE_A_RCV_NXT, si->rcv_nxt) ||
-	    nla_put_u32(skb, TOE_A_SND_WND, si->snd_wnd) ||
-	    nla_put_u32(skb, TOE_A_RCV_WND, si->rcv_wnd) ||
-	    nla_put_u32(skb, TOE_A_CWND, si->cwnd) ||
-	    nla_put_u32(skb, TOE_A_SSTHRESH, si->ssthresh) ||
-	    nla_put_u32(skb, TOE_A_SRTT_US, si->srtt_us) ||
-	    nla_put_u32(skb, TOE_A_RTO_US, si->rto_us) ||
-	    nla_put_u32(skb, TOE_A_MSS, si->mss) ||
-	    nla_put_u64_64bit(skb, TOE_A_RETRANSMITS, si->retransmits,
-			      TOE_A_PAD) ||
-	    nla_put_u32(skb, TOE_A_BUFLETS_HELD, si->buflets_held) ||
-	    nla_put_u32(skb, TOE_A_NAMED_PENDING, si->named_pending) ||
-	    nla_put_u64_64bit(skb, TOE_A_BYTES_PARKED, si->bytes_parked,
-			      TOE_A_PAD) ||
-	    nla_put_u64_64bit(skb, TOE_A_BYTES_PLACED, si->bytes_placed,
-			      TOE_A_PAD) ||
-	    nla_put_u32(skb, TOE_A_SENDS_PENDING, si->sends_pending) ||
-	    nla_put_u64_64bit(skb, TOE_A_USER_REF, si->user_ref, TOE_A_PAD))
-		return -EMSGSIZE;
-	return 0;
-}
-
-/* dev->lock held. */
-static int toe_fill_buffer(struct sk_buff *skb, struct toe_dev *dev,
-			   const struct toe_sock_info *si,
-			   const struct toe_buffer_info *bi, u64 now_us)
-{
-	if (toe_put_dev(skb, dev) ||
-	    nla_put_u32(skb, TOE_A_SOCK_HANDLE, si->handle) ||
-	    nla_put_u32(skb, TOE_A_APP_ID, si->owner) ||
-	    nla_put_u64_64bit(skb, TOE_A_USER_REF, bi->user_ref, TOE_A_PAD) ||
-	    nla_put_u64_64bit(skb, TOE_A_BUF_OFFSET, bi->offset, TOE_A_PAD) ||
-	    nla_put_u32(skb, TOE_A_BUF_LENGTH, bi->length) ||
-	    nla_put_u32(skb, TOE_A_BUF_THRESHOLD, bi->threshold) ||
-	    nla_put_u32(skb, TOE_A_BUF_BYTES, bi->bytes) ||
-	    nla_put_u32(skb, TOE_A_BUF_TIMEOUT_MS, bi->timeout_ms) ||
-	    nla_put_u64_64bit(skb, TOE_A_BUF_AGE_US,
-			      now_us > bi->posted_us ? now_us - bi->posted_us : 0,
-			      TOE_A_PAD))
-		return -EMSGSIZE;
-	return 0;
-}
-
-/*
- * dev->lock held. Emits the buffers of socket si from cb->args[2] on;
- * -EMSGSIZE when the skb filled up first.
- */
-static int toe_dump_buffers(struct sk_buff *skb, struct netlink_callback *cb,
-			    struct toe_dev *dev, const struct toe_sock_info *si)
-{
-	struct toe_buffer_info bi;
-	u64 now = toe_os_now_us();
-	u32 cursor = cb->args[2];
-
-	while (!toe_sock_buffer_iter_next(dev->eng, si->handle, &cursor, &bi)) {
-		void *hdr = toe_genl_put_hdr(skb, cb, TOE_CMD_BUFFER_GET);
-
-		if (!hdr || toe_fill_buffer(skb, dev, si, &bi, now)) {
-			if (hdr)
-				genlmsg_cancel(skb, hdr);
-			return -EMSGSIZE;
-		}
-		genlmsg_end(skb, hdr);
-		cb->args[2] = cursor;
-	}
-	return 0;
-}
-
-/*
- * The walk shared by SOCKET_GET and BUFFER_GET. cb->args: [0] the ifindex
- * of the last engine finished, [1] the socket cursor within the current
- * engine, [2] the buffer cursor within the current socket.
- */
-static int toe_genl_sock_walk(struct sk_buff *skb, struct netlink_callback *cb,
-			      bool buffers)
-{
-	struct nlattr *const *attrs = toe_genl_dump_attrs(genl_dumpit_info(cb));
-	struct nlattr *handle_attr = attrs[TOE_A_SOCK_HANDLE];
-	struct nlattr *ifindex_attr = attrs[TOE_A_IFINDEX];
-	bool admin = toe_genl_is_admin(cb->skb);
-	struct net *net = sock_net(skb->sk);
-	struct toe_sock_info si;
-	struct toe_dev *dev;
-	bool full = false;
-
-	while (!full && (dev = toe_dev_next(net, cb->args[0]))) {
-		u32 cursor = cb->args[1];
-
-		if (ifindex_attr && nla_get_u32(ifindex_attr) != dev->ifindex)
-			goto next_dev;
-		mutex_lock(&dev->lock);
-		while (dev->eng) {
-			u32 at = cursor;
-			void *hdr;
-
-			if (toe_sock_iter_next(dev->eng, &cursor, &si))
-				break;
-			if (!toe_genl_owner_visible(dev, si.owner, cb->skb,
-						    admin) ||
-			    (handle_attr &&
-			     nla_get_u32(handle_attr) != si.handle)) {
-				cb->args[1] = cursor;
-				continue;
-			}
-			if (buffers) {
-				if (toe_dump_buffers(skb, cb, dev, &si)) {
-					cb->args[1] = at;
-					full = true;
-					break;
-				}
-				cb->args[1] = cursor;
-				cb->args[2] = 0;
-				continue;
-			}
-			hdr = toe_genl_put_hdr(skb, cb, TOE_CMD_SOCKET_GET);
-			if (!hdr || toe_fill_socket(skb, dev, &si)) {
-				if (hdr)
-					genlmsg_cancel(skb, hdr);
-				full = true;
-				break;
-			}
-			genlmsg_end(skb, hdr);
-			cb->args[1] = cursor;
-		}
-		mutex_unlock(&dev->lock);
-next_dev:
-		if (!full) {
-			cb->args[0] = dev->ifindex;
-			cb->args[1] = 0;
-			cb->args[2] = 0;
-		}
-		toe_dev_put(dev);
-	}
-	return skb->len;
-}
-
-static int toe_genl_socket_dump(struct sk_buff *skb,
-				struct netlink_callback *cb)
-{
-	return toe_genl_sock_walk(skb, cb, false);
-}
-
-static int toe_genl_buffer_dump(struct sk_buff *skb,
-				struct netlink_callback *cb)
-{
-	return toe_genl_sock_walk(skb, cb, true);
 }
 
 /* ---- ENGINE_ATTACH, ENGINE_DETACH, COUNTERS_RESET ------------------------- */
@@ -473,64 +339,6 @@ static int toe_genl_counters_reset(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* ---- Events ------------------------------------------------------------------ */
-
-static struct sk_buff *toe_genl_event_new(u8 cmd, void **hdr)
-{
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-
-	if (!skb)
-		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &toe_genl_family, 0, cmd);
-	if (!*hdr) {
-		nlmsg_free(skb);
-		return NULL;
-	}
-	return skb;
-}
-
-void toe_genl_notify_engine(struct toe_dev *dev, bool attached)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	if (!attached)
-		toe_counters_forget(dev);
-	if (!genl_has_listeners(&toe_genl_family, dev->net, 0))
-		return;
-	skb = toe_genl_event_new(attached ? TOE_CMD_ENGINE_ATTACHED :
-					    TOE_CMD_ENGINE_DETACHED, &hdr);
-	if (!skb)
-		return;
-	if (toe_put_dev(skb, dev) || nla_put_s32(skb, TOE_A_CPU, dev->cpu) ||
-	    nla_put_u32(skb, TOE_A_POLL_IDLE_US, dev->poll_idle_us)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&toe_genl_family, dev->net, skb, 0, 0,
-				GFP_KERNEL);
-}
-
-void toe_genl_notify_app(struct toe_ctx *ctx, struct net *net, bool opened)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	if (!net || !genl_has_listeners(&toe_genl_family, net, 0))
-		return;
-	skb = toe_genl_event_new(opened ? TOE_CMD_APP_OPENED :
-					  TOE_CMD_APP_CLOSED, &hdr);
-	if (!skb)
-		return;
-	if (toe_put_owner(skb, ctx)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&toe_genl_family, net, skb, 0, 0, GFP_KERNEL);
-}
-
 /* ---- The family ------------------------------------------------------------ */
 
 static struct netlink_range_validation toe_poll_idle_range = {
@@ -581,6 +389,7 @@ static const struct nla_policy toe_genl_policy[TOE_A_MAX + 1] = {
 	[TOE_A_REMOTE_PORT] = { .type = NLA_REJECT },
 	[TOE_A_SND_UNA ... TOE_A_BUF_AGE_US] = { .type = NLA_REJECT },
 	[TOE_A_PAD] = { .type = NLA_REJECT },
+	[TOE_A_SEGS_IN ... TOE_A_SOCK_STATUS] = { .type = NLA_REJECT },
 };
 
 static const struct genl_ops toe_genl_full_ops[] = {
@@ -622,10 +431,13 @@ static const struct genl_small_ops toe_genl_ops[] = {
 };
 
 static const struct genl_multicast_group toe_genl_mcgrps[] = {
-	{ .name = TOE_GENL_MCGRP_EVENTS },
+	[TOE_GENL_MCGRP_EVENTS_ID] = { .name = TOE_GENL_MCGRP_EVENTS },
+	/* Other users' connections: as a dump shows them, to admins only. */
+	[TOE_GENL_MCGRP_SOCKETS_ID] = { .name = TOE_GENL_MCGRP_SOCKETS,
+					.flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-static struct genl_family toe_genl_family = {
+struct genl_family toe_genl_family = {
 	.name = TOE_GENL_NAME,
 	.version = TOE_GENL_VERSION,
 	.maxattr = TOE_A_MAX,

@@ -224,6 +224,8 @@ void toe_ring_fill_offsets(struct toe_ring_offsets *off);
  * Returns the number consumed.
  */
 u32 toe_ring_consume_sq(struct toe_ctx *ctx, u32 budget);
+/* Requests in ctx's SQ not yet consumed, at most a ring's worth. */
+u32 toe_ring_sq_fill(struct toe_ctx *ctx);
 /* Whether ctx's SQ holds entries not yet consumed. dev->lock held. */
 bool toe_ring_sq_pending(struct toe_ctx *ctx);
 /* Post one completion, or park it on the overflow list. dev->lock held. */
@@ -361,7 +363,7 @@ int toe_counters_reset(struct toe_dev *dev);
 void toe_counters_forget(const struct toe_dev *dev);
 void toe_counters_forget_all(void);
 
-/* ---- Generic netlink (toe_genl.c) ------------------------------------------ */
+/* ---- Generic netlink (toe_genl*.c) ----------------------------------------- */
 
 int toe_genl_register(void);
 void toe_genl_unregister(void);
@@ -369,6 +371,12 @@ void toe_genl_unregister(void);
 void toe_genl_notify_engine(struct toe_dev *dev, bool attached);
 /* Multicasts "context opened/closed" in net (NULL: no namespace yet). */
 void toe_genl_notify_app(struct toe_ctx *ctx, struct net *net, bool opened);
+/*
+ * Multicasts a connection event (connected, accepted, peer closed, error,
+ * closed) of owner's socket to the "sockets" group. dev->lock held.
+ */
+void toe_genl_notify_sock(struct toe_dev *dev, u32 owner,
+			  const struct toe_event *ev);
 
 /* ---- Tracepoints (toe_trace.c) ---------------------------------------------- */
 

@@ -213,6 +213,11 @@ static u32 toe_ring_sq_avail(struct toe_ctx *ctx, bool count_bad)
 	return avail;
 }
 
+u32 toe_ring_sq_fill(struct toe_ctx *ctx)
+{
+	return toe_ring_sq_avail(ctx, false);
+}
+
 bool toe_ring_sq_pending(struct toe_ctx *ctx)
 {
 	/* Requests blocked on a full CQ are no work until it drains. */

@@ -54,3 +54,17 @@ TEST(Uapi, EveryIoctlHasItsOwnNumber)
 		for (size_t j = i + 1; j < std::size(numbers); j++)
 			EXPECT_NE(_IOC_NR(numbers[i]), _IOC_NR(numbers[j]));
 }
+
+// The genl numbers are ABI: new ones come after the old ones, which never
+// move. These pin where the toectl views' additions start.
+TEST(Uapi, GenlAdditionsFollowTheOldNumbers)
+{
+	EXPECT_EQ(TOE_CMD_APP_CLOSED, 11);
+	EXPECT_EQ(TOE_CMD_SOCK_EVENT, TOE_CMD_APP_CLOSED + 1);
+	EXPECT_EQ(TOE_A_PAD, 52);
+	EXPECT_EQ(TOE_A_MAX_SOCKETS, 53);
+	EXPECT_EQ(TOE_A_SEGS_IN, TOE_A_MAX_SOCKETS + 1);
+	EXPECT_EQ(TOE_A_SOCK_STATUS, TOE_A_MAX);
+	EXPECT_EQ(TOE_SOCK_EV_CONNECTED, 1);
+	EXPECT_EQ(TOE_SOCK_EV_CLOSED, 5);
+}

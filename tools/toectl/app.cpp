@@ -30,8 +30,14 @@ int app_show(const Options &opts, Args args)
 		out.field("comm", a.str(TOE_A_COMM));
 		out.field("uid", a.u32(TOE_A_UID));
 		out.field("dev", a.str(TOE_A_IFNAME));
+		out.field("sockets", a.u32(TOE_A_APP_SOCKETS));
+		out.field("buffers_posted", a.u32(TOE_A_APP_BUFFERS_POSTED));
+		out.field("sends_pending", a.u32(TOE_A_APP_SENDS_PENDING));
 		out.field("sq", a.u32(TOE_A_SQ_ENTRIES));
+		out.field("sq_pending", a.u32(TOE_A_SQ_PENDING));
 		out.field("cq", a.u32(TOE_A_CQ_ENTRIES));
+		out.field("cq_pending", a.u32(TOE_A_CQ_PENDING));
+		out.field("cq_overflow", a.u32(TOE_A_CQ_OVERFLOW));
 		out.field("anon_count", a.u32(TOE_A_ANON_COUNT));
 		out.field("anon_size", a.u32(TOE_A_ANON_SIZE));
 		out.field("regions", a.u32(TOE_A_MEM_REGIONS));
@@ -46,7 +52,7 @@ int app_show(const Options &opts, Args args)
 
 const Command commands[] = {
 	{ "show", app_show, "[pid N]",
-	  "application contexts: process, rings, registered memory" },
+	  "application contexts: process, sockets, buffers and sends, ring fill, registered memory" },
 };
 
 } // namespace

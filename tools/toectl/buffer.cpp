@@ -32,7 +32,7 @@ int buffer_show(const Options &opts, Args args)
 		out.field("dev", a.str(TOE_A_IFNAME));
 		out.field("socket", a.u32(TOE_A_SOCK_HANDLE));
 		out.field("app", a.u32(TOE_A_APP_ID));
-		out.field("ref", a.u64(TOE_A_USER_REF));
+		out.ref("ref", a.u64(TOE_A_USER_REF));
 		out.field("offset", a.u64(TOE_A_BUF_OFFSET));
 		out.field("length", a.u32(TOE_A_BUF_LENGTH));
 		out.field("threshold", a.u32(TOE_A_BUF_THRESHOLD));

@@ -36,6 +36,8 @@ std::optional<std::uint64_t> parse_number(std::string_view arg,
 // Reports an unknown or incomplete argument; returns the exit status 2.
 int bad_argument(std::string_view object, std::string_view arg);
 
+// TCP states in RFC 9293 order, as TOE_A_SOCK_STATE numbers them.
+inline constexpr unsigned TOE_TCP_STATES = 11;
 std::string_view tcp_state_name(unsigned state);
 
 int cmd_version(const Options &opts, Args args);
@@ -43,11 +45,13 @@ int cmd_engine(const Options &opts, Args args);
 int cmd_app(const Options &opts, Args args);
 int cmd_socket(const Options &opts, Args args);
 int cmd_buffer(const Options &opts, Args args);
+int cmd_listener(const Options &opts, Args args);
 int cmd_monitor(const Options &opts, Args args);
 
 void engine_help(FILE *to);
 void app_help(FILE *to);
 void socket_help(FILE *to);
 void buffer_help(FILE *to);
+void listener_help(FILE *to);
 
 } // namespace toectl

@@ -20,7 +20,7 @@ int engine_detach(const Options &opts, Args args);
 int engine_reset(const Options &opts, Args args);
 
 const Command commands[] = {
-	{ "show", engine_show, "[dev NAME]", "list attached engines" },
+	{ "show", engine_show, "[dev NAME]", "list attached engines with their limits" },
 	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N] [sockets N]",
 	  "attach an engine to a network device" },
 	{ "detach", engine_detach, "dev NAME", "detach the engine from a device" },
@@ -45,6 +45,25 @@ std::optional<std::string> parse_dev(Args args, bool required, bool &ok)
 		return std::nullopt;
 	}
 	return std::string(args[1]);
+}
+
+// Per socket, then per engine and per application context. Text shows
+// the per-socket ones; -d and JSON show them all.
+void put_limits(Output &out, const Attrs &a, const Options &opts)
+{
+	out.field("sock_buffers_max", a.u32(TOE_A_LIMIT_SOCK_BUFFERS));
+	out.field("sock_sends_max", a.u32(TOE_A_LIMIT_SOCK_SENDS));
+	out.field("sock_accepts_max", a.u32(TOE_A_LIMIT_SOCK_ACCEPTS));
+	if (!opts.details && !opts.json)
+		return;
+	out.field("sock_buflets_max", a.u32(TOE_A_LIMIT_SOCK_BUFLETS));
+	out.field("backlog_max", a.u32(TOE_A_LIMIT_BACKLOG));
+	out.field("syn_queue_max", a.u32(TOE_A_LIMIT_SYN_QUEUE));
+	out.field("time_wait_max", a.u32(TOE_A_LIMIT_TIME_WAIT));
+	out.field("app_anon_max", a.u32(TOE_A_LIMIT_ANON_BUFFERS));
+	out.field("app_sq_max", a.u32(TOE_A_LIMIT_SQ_ENTRIES));
+	out.field("app_cq_max", a.u32(TOE_A_LIMIT_CQ_ENTRIES));
+	out.field("app_cq_overflow_max", a.u32(TOE_A_LIMIT_CQ_OVERFLOW));
 }
 
 int list(const Options &opts, Args args, bool all_counters)
@@ -73,6 +92,7 @@ int list(const Options &opts, Args args, bool all_counters)
 		for (const auto &[name, value] : counters)
 			if (name == "buflets_free" || name == "sockets" || name == "owners")
 				out.field(name, value);
+		put_limits(out, a, opts);
 		if (all_counters || opts.details)
 			out.counters("counters", counters);
 		out.end_record();

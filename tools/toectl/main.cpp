@@ -23,9 +23,10 @@ struct Object {
 const Object objects[] = {
 	{ "engine", cmd_engine, "attach, detach, show engines and counters", engine_help },
 	{ "app", cmd_app, "application contexts", app_help },
-	{ "socket", cmd_socket, "sockets and their TCP state", socket_help },
+	{ "socket", cmd_socket, "sockets and their TCP state; counts per state", socket_help },
+	{ "listener", cmd_listener, "listening sockets: queues, backlog, drops", listener_help },
 	{ "buffer", cmd_buffer, "posted named buffers", buffer_help },
-	{ "monitor", cmd_monitor, "follow attach/detach and open/close events", nullptr },
+	{ "monitor", cmd_monitor, "follow engine, application and connection events", nullptr },
 	{ "version", cmd_version, "library and module ABI versions", nullptr },
 };
 

@@ -185,18 +185,24 @@ int Genl::dump(std::uint8_t cmd, const Fill &fill, const OnMessage &on_message)
 	return err == NLE_SUCCESS ? 0 : err;
 }
 
-int Genl::monitor(const OnMessage &on_message)
+int Genl::join(const char *group_name)
 {
-	int group = genl_ctrl_resolve_grp(sock_, TOE_GENL_NAME,
-					  TOE_GENL_MCGRP_EVENTS);
+	int group = genl_ctrl_resolve_grp(sock_, TOE_GENL_NAME, group_name);
 	if (group < 0) {
-		error_ = { -ENOENT, "" };
+		error_ = { -ENOENT, std::string("no group '") + group_name + "'" };
 		return -ENOENT;
 	}
-	if (nl_socket_add_membership(sock_, group) < 0) {
-		error_ = { -EIO, "cannot join the events group" };
-		return -EIO;
+	int err = nl_socket_add_membership(sock_, group);
+	if (err < 0) {
+		int e = err == -NLE_PERM ? -EPERM : -EIO;
+		error_ = { e, std::string("cannot join the ") + group_name + " group" };
+		return e;
 	}
+	return 0;
+}
+
+int Genl::monitor(const OnMessage &on_message)
+{
 	Exchange ex{ &on_message, &error_ };
 	nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_check, nullptr);

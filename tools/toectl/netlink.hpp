@@ -59,7 +59,10 @@ public:
 	int request(std::uint8_t cmd, const Fill &fill);
 	// A dump; each message goes to on_message.
 	int dump(std::uint8_t cmd, const Fill &fill, const OnMessage &on_message);
-	// Joins the events group and hands each event to on_message, for ever.
+	// Joins one of the family's multicast groups: -EPERM when it needs
+	// a capability the caller lacks.
+	int join(const char *group_name);
+	// Hands each event of the groups joined to on_message, for ever.
 	int monitor(const OnMessage &on_message);
 
 	const NlError &error() const { return error_; }

@@ -43,6 +43,20 @@ void Output::field(std::string_view key, std::int64_t value)
 	text(key, std::to_string(value));
 }
 
+void Output::ref(std::string_view key, std::uint64_t value)
+{
+	char hex[2 + 16 + 1];
+	std::snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)value);
+	current_[std::string(key)] = value;
+	text(key, hex);
+}
+
+void Output::flag(std::string_view key, bool value)
+{
+	current_[std::string(key)] = value;
+	text(key, value ? "on" : "off");
+}
+
 void Output::counters(std::string_view key, const Counters &values)
 {
 	auto &obj = current_[std::string(key)] = nlohmann::json::object();

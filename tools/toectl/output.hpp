@@ -37,6 +37,10 @@ public:
 	void field(std::string_view key, std::uint32_t value) { field(key, std::uint64_t(value)); }
 	void field(std::string_view key, int value) { field(key, std::int64_t(value)); }
 	void field(std::string_view key, unsigned long long value) { field(key, std::uint64_t(value)); }
+	// A reference number: hex in text, a plain number in JSON.
+	void ref(std::string_view key, std::uint64_t value);
+	// A switch: "on"/"off" in text, true/false in JSON.
+	void flag(std::string_view key, bool value);
 	void counters(std::string_view key, const Counters &values);
 	void end_record();
 

@@ -4,6 +4,11 @@
 
 #include <toe/toe.hpp>
 
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <string>
 
@@ -16,13 +21,15 @@ int cmd_version(const Options &opts, Args args)
 		return 2;
 	}
 
+	// Only the version ioctl: toe_open() would set up a whole application
+	// context, which 'app show' and 'monitor' would then report.
 	toe_version_info info{};
-	toe_handle *h = nullptr;
-	int err = toe_open(nullptr, &h);
-	if (!err) {
-		err = toe_version(h, &info);
-		toe_close(h);
-	}
+	int err = 0;
+	int fd = ::open(TOE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ::ioctl(fd, TOE_IOC_GET_VERSION, &info) < 0)
+		err = -errno;
+	if (fd >= 0)
+		::close(fd);
 
 	Output out(opts);
 	out.begin_record();

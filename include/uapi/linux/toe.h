@@ -273,6 +273,11 @@ struct toe_cqe {
 #define TOE_GENL_NAME "toe"
 #define TOE_GENL_VERSION 1
 #define TOE_GENL_MCGRP_EVENTS "events"
+/*
+ * Connection events (TOE_CMD_SOCK_EVENT). Joining needs CAP_NET_ADMIN, as
+ * they name other users' sockets.
+ */
+#define TOE_GENL_MCGRP_SOCKETS "sockets"
 
 enum toe_genl_cmd {
 	TOE_CMD_UNSPEC,
@@ -288,6 +293,8 @@ enum toe_genl_cmd {
 	TOE_CMD_ENGINE_DETACHED,
 	TOE_CMD_APP_OPENED,
 	TOE_CMD_APP_CLOSED,
+	/* On the "sockets" group: TOE_A_SOCK_EVENT and the socket */
+	TOE_CMD_SOCK_EVENT,
 	__TOE_CMD_MAX,
 };
 #define TOE_CMD_MAX (__TOE_CMD_MAX - 1)
@@ -347,9 +354,70 @@ enum toe_genl_attr {
 	TOE_A_BUF_AGE_US, /* u64: since it was posted */
 	TOE_A_PAD,
 	TOE_A_MAX_SOCKETS, /* u32: socket descriptors the engine holds */
+	/* A socket's TCP traffic: segments and payload bytes */
+	TOE_A_SEGS_IN, /* u64 */
+	TOE_A_SEGS_OUT, /* u64 */
+	TOE_A_BYTES_SENT, /* u64: retransmissions included */
+	TOE_A_BYTES_ACKED, /* u64 */
+	TOE_A_BYTES_RECEIVED, /* u64: accepted in order */
+	/* A socket's options (TCP); anonymous delivery is TOE_SOCK_F_ANON */
+	TOE_A_OPT_KEEPIDLE, /* u32: seconds */
+	TOE_A_OPT_KEEPINTVL, /* u32: seconds */
+	TOE_A_OPT_KEEPCNT, /* u32: probes */
+	TOE_A_OPT_USER_TIMEOUT_MS, /* u32: 0, the retries bound the wait */
+	/* A listener */
+	TOE_A_BACKLOG, /* u32 */
+	TOE_A_ACCEPTQ_LEN, /* u32: established, waiting for an accept */
+	TOE_A_SYNQ_LEN, /* u32: half-open */
+	TOE_A_ACCEPT_REQS, /* u32: accept requests waiting */
+	TOE_A_ACCEPTQ_OVERFLOWS, /* u64: SYNs, handshakes refused: queue full */
+	TOE_A_CHILD_FAILURES, /* u64: SYNs dropped: no socket for the child */
+	TOE_A_SYNCOOKIES_SENT, /* u64: the SYN queue was full */
+	TOE_A_SYNCOOKIES_OK, /* u64 */
+	TOE_A_SYNCOOKIES_FAILED, /* u64 */
+	/* An application context's totals */
+	TOE_A_APP_SOCKETS, /* u32 */
+	TOE_A_APP_BUFFERS_POSTED, /* u32: named buffers not yet returned */
+	TOE_A_APP_SENDS_PENDING, /* u32 */
+	TOE_A_SQ_PENDING, /* u32: requests not yet consumed */
+	TOE_A_CQ_PENDING, /* u32: completions not yet consumed */
+	TOE_A_CQ_OVERFLOW, /* u32: completions parked off the ring */
+	/* An engine's limits: per socket, then per engine and per context */
+	TOE_A_LIMIT_SOCK_BUFFERS, /* u32: named buffers posted per socket */
+	TOE_A_LIMIT_SOCK_SENDS, /* u32: sends in flight per socket */
+	TOE_A_LIMIT_SOCK_ACCEPTS, /* u32: accept requests per listener */
+	TOE_A_LIMIT_SOCK_BUFLETS, /* u32: buflets one socket may hold */
+	TOE_A_LIMIT_BACKLOG, /* u32: largest listen backlog */
+	TOE_A_LIMIT_SYN_QUEUE, /* u32: half-open connections, engine-wide */
+	TOE_A_LIMIT_TIME_WAIT, /* u32: TIME_WAIT sockets, engine-wide */
+	TOE_A_LIMIT_ANON_BUFFERS, /* u32: anonymous buffers per context */
+	TOE_A_LIMIT_SQ_ENTRIES, /* u32: largest SQ of a context */
+	TOE_A_LIMIT_CQ_ENTRIES, /* u32: largest CQ of a context */
+	TOE_A_LIMIT_CQ_OVERFLOW, /* u32: completions parked per context */
+	/* TOE_CMD_SOCK_EVENT */
+	TOE_A_SOCK_EVENT, /* u8: enum toe_sock_event */
+	TOE_A_SOCK_STATUS, /* s32: 0 or -errno */
 	__TOE_A_MAX,
 };
 #define TOE_A_MAX (__TOE_A_MAX - 1)
+
+/* TOE_A_SOCK_FLAGS */
+#define TOE_SOCK_F_LISTENING (1U << 0)
+#define TOE_SOCK_F_ANON (1U << 1) /* anonymous delivery */
+#define TOE_SOCK_F_HOST_CLOSED (1U << 2) /* closed by the application */
+#define TOE_SOCK_F_RD_SHUT (1U << 3)
+#define TOE_SOCK_F_WR_SHUT (1U << 4)
+#define TOE_SOCK_F_NODELAY (1U << 5) /* TCP: Nagle off */
+#define TOE_SOCK_F_KEEPALIVE (1U << 6) /* TCP: keepalive probes on */
+
+/* TOE_A_SOCK_EVENT: what happened to a connection. */
+enum toe_sock_event {
+	TOE_SOCK_EV_CONNECTED = 1, /* an active open finished (status) */
+	TOE_SOCK_EV_ACCEPTED, /* a listener's connection was accepted */
+	TOE_SOCK_EV_PEER_CLOSED, /* the peer sent FIN */
+	TOE_SOCK_EV_ERROR, /* the connection failed: reset, timeout (status) */
+	TOE_SOCK_EV_CLOSED, /* the socket is gone (status: why) */
+};
 
 #ifdef __cplusplus
 #define TOE_ABI_ASSERT(cond) static_assert(cond, "toe ABI")
