@@ -131,3 +131,5 @@ module_exit(toe_exit);
 MODULE_DESCRIPTION("Software TCP offload engine with direct application access");
 MODULE_AUTHOR("The toe developers");
 MODULE_LICENSE("GPL");
+/* The project version (CMakeLists.txt, dkms.conf): modinfo and DKMS show it. */
+MODULE_VERSION("0.1.0");
