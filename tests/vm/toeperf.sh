@@ -9,10 +9,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=examples/lib.sh
 source "$here/examples/lib.sh"
-t_expect 80
+t_expect 92
 
 TOEPERF=$TOE_BUILD/tools/toeperf/toeperf
-backends=(toe kernel kernel-epoll uring uring-sqpoll)
+backends=(toe kernel kernel-epoll kernel-busypoll uring uring-sqpoll)
 
 # check_json FILE JQ-EXPR WHAT: the file holds one JSON object for which
 # the jq expression is true.

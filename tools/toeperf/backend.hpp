@@ -58,8 +58,11 @@ public:
 std::unique_ptr<Backend> make_backend(const Options &o, size_t send_bytes);
 
 std::unique_ptr<Backend> make_toe_backend(const Options &o, size_t send_bytes);
+// How a kernel-socket backend waits: in the blocking call, in epoll_wait,
+// or in a blocking call that first busy-polls the device (SO_BUSY_POLL).
+enum class KernelWait { block, epoll, busy_poll };
 std::unique_ptr<Backend> make_kernel_backend(const Options &o, size_t send_bytes,
-					     bool use_epoll);
+					     KernelWait wait);
 std::unique_ptr<Backend> make_uring_backend(const Options &o, size_t send_bytes,
 					    bool sqpoll);
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The kernel's own sockets: blocking calls, or non-blocking sockets woken
-// by epoll. Every received byte is copied out of the socket buffer into
-// ours, which is what read(2) costs an application.
+// The kernel's own sockets: blocking calls, non-blocking sockets woken by
+// epoll, or blocking calls that busy-poll the device's receive queue before
+// they sleep (SO_BUSY_POLL with SO_PREFER_BUSY_POLL, the kernel's answer to
+// the latency of a wake-up: the tuned baseline toe must beat). Every
+// received byte is copied out of the socket buffer into ours, which is what
+// read(2) costs an application.
 #include "backend.hpp"
 
 #include <cerrno>
@@ -17,8 +20,10 @@ namespace {
 
 class KernelBackend final : public Backend {
 public:
-	KernelBackend(size_t send_bytes, bool use_epoll)
-		: send_(kControlBytes + send_bytes), recv_(256 * 1024), epoll_(use_epoll)
+	KernelBackend(size_t send_bytes, KernelWait wait, uint32_t busy_poll_us)
+		: send_(kControlBytes + send_bytes), recv_(256 * 1024),
+		  epoll_(wait == KernelWait::epoll),
+		  busy_poll_us_(wait == KernelWait::busy_poll ? busy_poll_us : 0)
 	{
 		if (epoll_) {
 			epfd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -201,7 +206,24 @@ private:
 	int new_socket(int type)
 	{
 		int fd = ::socket(AF_INET, type | SOCK_CLOEXEC | (epoll_ ? SOCK_NONBLOCK : 0), 0);
-		return fd < 0 ? -errno : fd;
+		if (fd < 0)
+			return -errno;
+		if (busy_poll_us_)
+			busy_poll(fd);
+		return fd;
+	}
+
+	// Accepted sockets inherit these from the listener. Asking for more
+	// than net.core.busy_read allows needs CAP_NET_ADMIN: a refusal ends
+	// the run rather than measuring plain blocking sockets under this name.
+	void busy_poll(int fd)
+	{
+		int us = int(busy_poll_us_), one = 1;
+		if (setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &us, sizeof(us)))
+			die("SO_BUSY_POLL: " + errno_text(-errno) +
+			    " (more than net.core.busy_read needs CAP_NET_ADMIN)");
+		if (setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)))
+			die("SO_PREFER_BUSY_POLL: " + errno_text(-errno));
 	}
 
 	int tune(int fd)
@@ -237,15 +259,16 @@ private:
 	std::vector<std::byte> send_;
 	std::vector<std::byte> recv_;
 	bool epoll_;
+	uint32_t busy_poll_us_;
 	int epfd_ = -1;
 	int listener_ = -1;
 };
 
 } // namespace
 
-std::unique_ptr<Backend> make_kernel_backend(const Options &, size_t send_bytes, bool use_epoll)
+std::unique_ptr<Backend> make_kernel_backend(const Options &o, size_t send_bytes, KernelWait wait)
 {
-	return std::make_unique<KernelBackend>(send_bytes, use_epoll);
+	return std::make_unique<KernelBackend>(send_bytes, wait, o.busy_poll_us);
 }
 
 } // namespace toeperf

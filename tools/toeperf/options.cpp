@@ -20,8 +20,8 @@ The server answers any client: it reads what each connection asks for.
 Server and client may use different backends.
 
 options:
-  -b, --backend NAME    toe, kernel, kernel-epoll, uring, uring-sqpoll
-                        (default kernel)
+  -b, --backend NAME    toe, kernel, kernel-epoll, kernel-busypoll, uring,
+                        uring-sqpoll (default kernel)
   -m, --mode NAME       client: pingpong, stream, rr or crr (default pingpong)
   -u, --udp             client: pingpong over UDP (default TCP)
   -s, --size N          message bytes (pingpong 64, rr and crr 1), or the
@@ -34,6 +34,9 @@ options:
   -n, --count N         pingpong, rr, crr: stop after N transactions
   -p, --busy-poll       toe and uring-sqpoll: poll for completions, never
                         sleep
+      --busy-poll-us N  kernel-busypoll: how long a blocking receive polls
+                        the device's queue before it sleeps (SO_BUSY_POLL,
+                        default 50)
   -j, --json            print the result as JSON
   -l, --label TEXT      carry TEXT into the result
   -h, --help            this text
@@ -88,6 +91,8 @@ BackendKind backend(std::string_view name)
 		return BackendKind::kernel;
 	if (name == "kernel-epoll")
 		return BackendKind::kernel_epoll;
+	if (name == "kernel-busypoll")
+		return BackendKind::kernel_busypoll;
 	if (name == "uring")
 		return BackendKind::uring;
 	if (name == "uring-sqpoll")
@@ -122,6 +127,7 @@ Options parse_options(int argc, char **argv)
 		{"time", required_argument, nullptr, 't'},
 		{"count", required_argument, nullptr, 'n'},
 		{"busy-poll", no_argument, nullptr, 'p'},
+		{"busy-poll-us", required_argument, nullptr, 'B'},
 		{"json", no_argument, nullptr, 'j'},
 		{"label", required_argument, nullptr, 'l'},
 		{"help", no_argument, nullptr, 'h'},
@@ -144,6 +150,11 @@ Options parse_options(int argc, char **argv)
 		case 't': o.seconds = std::strtod(optarg, nullptr); break;
 		case 'n': o.count = number("--count", optarg); break;
 		case 'p': o.busy_poll = true; break;
+		case 'B':
+			o.busy_poll_us = uint32_t(std::min<uint64_t>(number("--busy-poll-us", optarg), 1000001));
+			if (!o.busy_poll_us || o.busy_poll_us > 1000000)
+				usage_error("--busy-poll-us wants 1 to 1000000");
+			break;
 		case 'j': o.json = true; break;
 		case 'l': o.label = optarg; break;
 		case 'h': std::fputs(usage_text, stdout); std::exit(0);
@@ -184,6 +195,7 @@ const char *backend_name(BackendKind b)
 	case BackendKind::toe: return "toe";
 	case BackendKind::kernel: return "kernel";
 	case BackendKind::kernel_epoll: return "kernel-epoll";
+	case BackendKind::kernel_busypoll: return "kernel-busypoll";
 	case BackendKind::uring: return "uring";
 	case BackendKind::uring_sqpoll: return "uring-sqpoll";
 	}

@@ -9,7 +9,7 @@
 namespace toeperf {
 
 enum class Role { server, client };
-enum class BackendKind { toe, kernel, kernel_epoll, uring, uring_sqpoll };
+enum class BackendKind { toe, kernel, kernel_epoll, kernel_busypoll, uring, uring_sqpoll };
 enum class Mode { pingpong, stream, rr, crr };
 enum class Proto { tcp, udp };
 
@@ -25,6 +25,7 @@ struct Options {
 	double seconds = 2.0; // how long the measure runs
 	uint64_t count = 0; // pingpong, rr, crr: stop after this many (0: no limit)
 	bool busy_poll = false; // toe, uring-sqpoll: never sleep waiting
+	uint32_t busy_poll_us = 50; // kernel-busypoll: SO_BUSY_POLL per socket
 	bool json = false;
 	std::string label; // free text carried into the output
 };
