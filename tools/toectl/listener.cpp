@@ -41,8 +41,7 @@ int listener_show(const Options &opts, Args args)
 		out.begin_record();
 		out.field("dev", a.str(TOE_A_IFNAME));
 		out.field("handle", a.u32(TOE_A_SOCK_HANDLE));
-		out.field("local", a.ipv4(TOE_A_LOCAL_ADDR) + ":" +
-					   std::to_string(a.u16(TOE_A_LOCAL_PORT)));
+		out.field("local", a.endpoint(TOE_A_LOCAL_ADDR, TOE_A_LOCAL_PORT));
 		if (a.has(TOE_A_PID)) {
 			out.field("pid", a.u32(TOE_A_PID));
 			out.field("comm", a.str(TOE_A_COMM));

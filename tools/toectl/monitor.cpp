@@ -54,10 +54,8 @@ void put_sock_event(Output &out, const Attrs &a)
 	}
 	if (a.has(TOE_A_REMOTE_ADDR)) {
 		out.field("state", tcp_state_name(a.u8(TOE_A_SOCK_STATE)));
-		out.field("local", a.ipv4(TOE_A_LOCAL_ADDR) + ":" +
-					   std::to_string(a.u16(TOE_A_LOCAL_PORT)));
-		out.field("remote", a.ipv4(TOE_A_REMOTE_ADDR) + ":" +
-					    std::to_string(a.u16(TOE_A_REMOTE_PORT)));
+		out.field("local", a.endpoint(TOE_A_LOCAL_ADDR, TOE_A_LOCAL_PORT));
+		out.field("remote", a.endpoint(TOE_A_REMOTE_ADDR, TOE_A_REMOTE_PORT));
 	} else if (a.u16(TOE_A_LOCAL_PORT)) { // 0: it shared a listener's
 		out.field("local_port", a.u16(TOE_A_LOCAL_PORT));
 	}

@@ -59,6 +59,11 @@ std::string Attrs::ipv4(int type) const
 	return buf;
 }
 
+std::string Attrs::endpoint(int addr_type, int port_type) const
+{
+	return ipv4(addr_type) + ":" + std::to_string(u16(port_type));
+}
+
 namespace {
 
 struct Exchange {

@@ -31,6 +31,7 @@ public:
 	std::uint8_t u8(int type) const;
 	std::string str(int type) const;
 	std::string ipv4(int type) const; // dotted quad of a network-order u32
+	std::string endpoint(int addr_type, int port_type) const; // ADDR:PORT
 	nlattr *raw(int type) const { return table_[type]; }
 
 private:

@@ -94,10 +94,8 @@ int socket_show(const Options &opts, Args args)
 		out.field("handle", a.u32(TOE_A_SOCK_HANDLE));
 		out.field("proto", tcp ? "tcp" : "udp");
 		out.field("state", st);
-		out.field("local", a.ipv4(TOE_A_LOCAL_ADDR) + ":" +
-					   std::to_string(a.u16(TOE_A_LOCAL_PORT)));
-		out.field("remote", a.ipv4(TOE_A_REMOTE_ADDR) + ":" +
-					    std::to_string(a.u16(TOE_A_REMOTE_PORT)));
+		out.field("local", a.endpoint(TOE_A_LOCAL_ADDR, TOE_A_LOCAL_PORT));
+		out.field("remote", a.endpoint(TOE_A_REMOTE_ADDR, TOE_A_REMOTE_PORT));
 		if (a.has(TOE_A_PID)) {
 			out.field("pid", a.u32(TOE_A_PID));
 			out.field("comm", a.str(TOE_A_COMM));
