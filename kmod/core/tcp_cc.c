@@ -34,6 +34,7 @@ void toe_tcp_cc_init(struct toe_tcp_cc *cc, u32 smss, u32 iss)
 	cc->dupacks = 0;
 	cc->in_recovery = false;
 	cc->partial_seen = false;
+	cc->sack_recovery = false;
 }
 
 void toe_tcp_cc_set_mss(struct toe_tcp_cc *cc, u32 smss)
@@ -60,12 +61,15 @@ static void cc_grow(struct toe_tcp_cc *cc, u32 acked)
 		cc->cwnd = CC_CWND_LIMIT;
 }
 
-unsigned int toe_tcp_cc_on_ack(struct toe_tcp_cc *cc, u32 ack, u32 acked,
-			       u32 flight_after)
+unsigned int toe_tcp_cc_on_ack(struct toe_tcp_cc *cc,
+			       const struct toe_tcp_cc_ack *a)
 {
 	unsigned int actions = 0;
+	u32 ack = a->ack, acked = a->acked, flight_after = a->flight_after;
 
 	cc->dupacks = 0;
+	if (cc->sack_recovery)
+		return 0;
 	if (!cc->in_recovery) {
 		cc_grow(cc, acked);
 		return 0;
@@ -119,8 +123,28 @@ unsigned int toe_tcp_cc_on_dupack(struct toe_tcp_cc *cc, u32 ack, u32 flight,
 	return TOE_CC_RETRANSMIT_HEAD | TOE_CC_ENTERED_RECOVERY;
 }
 
+void toe_tcp_cc_on_loss(struct toe_tcp_cc *cc, u32 flight, u32 snd_max,
+			u64 now_us)
+{
+	cc->ssthresh = cc_max(flight / 2, 2 * cc->smss);
+	cc->recover = snd_max;
+	cc->in_recovery = true;
+	cc->sack_recovery = true;
+	cc->partial_seen = false;
+	cc->dupacks = 0;
+	cc->bytes_acked = 0;
+}
+
+void toe_tcp_cc_recovery_end(struct toe_tcp_cc *cc, u64 now_us)
+{
+	cc->cwnd = cc_max(cc->ssthresh, cc->smss);
+	cc->in_recovery = false;
+	cc->sack_recovery = false;
+	cc->bytes_acked = 0;
+}
+
 void toe_tcp_cc_on_timeout(struct toe_tcp_cc *cc, u32 flight, u32 snd_max,
-			   bool first)
+			   bool first, u64 now_us)
 {
 	if (first)
 		cc->ssthresh = cc_max(flight / 2, 2 * cc->smss);
@@ -128,12 +152,13 @@ void toe_tcp_cc_on_timeout(struct toe_tcp_cc *cc, u32 flight, u32 snd_max,
 	cc->cwnd = cc->smss;
 	cc->recover = snd_max;
 	cc->in_recovery = false;
+	cc->sack_recovery = false;
 	cc->partial_seen = false;
 	cc->dupacks = 0;
 	cc->bytes_acked = 0;
 }
 
-void toe_tcp_cc_after_idle(struct toe_tcp_cc *cc)
+void toe_tcp_cc_after_idle(struct toe_tcp_cc *cc, u64 now_us)
 {
 	cc->cwnd = cc_min(cc->cwnd, toe_tcp_cc_initial_window(cc->smss));
 }

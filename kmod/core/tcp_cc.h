@@ -38,6 +38,22 @@ struct toe_tcp_cc {
 	u32 dupacks;
 	bool in_recovery;
 	bool partial_seen;	/* a partial ACK arrived in this recovery */
+	/*
+	 * Recovery driven by the SACK scoreboard (toe_tcp_cc_on_loss): the
+	 * caller sets cwnd by Proportional Rate Reduction until
+	 * toe_tcp_cc_recovery_end, so on_ack leaves it alone.
+	 */
+	bool sack_recovery;
+};
+
+/* What one acceptable ACK that advanced snd_una tells the controller. */
+struct toe_tcp_cc_ack {
+	u32 ack;	  /* the new snd_una */
+	u32 acked;	  /* bytes it newly acknowledged */
+	u32 flight_after; /* what remains outstanding after it */
+	u32 snd_max;	  /* the next sequence number to be sent */
+	u32 rtt_us;	  /* an RTT sample this ACK gave, 0 = none */
+	u64 now_us;
 };
 
 /* What the caller must do after an ACK or a duplicate ACK. */
@@ -54,12 +70,9 @@ void toe_tcp_cc_init(struct toe_tcp_cc *cc, u32 smss, u32 iss);
 /* The send MSS changed (handshake finished): rescale the initial window. */
 void toe_tcp_cc_set_mss(struct toe_tcp_cc *cc, u32 smss);
 
-/*
- * An ACK advanced snd_una to ack, acknowledging acked new bytes.
- * flight_after is snd_max - ack (what remains outstanding).
- */
-unsigned int toe_tcp_cc_on_ack(struct toe_tcp_cc *cc, u32 ack, u32 acked,
-			       u32 flight_after);
+/* An ACK advanced snd_una (see struct toe_tcp_cc_ack). */
+unsigned int toe_tcp_cc_on_ack(struct toe_tcp_cc *cc,
+			       const struct toe_tcp_cc_ack *a);
 
 /*
  * A duplicate ACK (RFC 5681 section 2 definition) for ack; flight is
@@ -69,13 +82,25 @@ unsigned int toe_tcp_cc_on_dupack(struct toe_tcp_cc *cc, u32 ack, u32 flight,
 				  u32 snd_max);
 
 /*
+ * The SACK scoreboard or RACK found a loss outside recovery: ssthresh
+ * falls for the flight (what was outstanding when the loss was found) and
+ * recovery lasts until snd_max is acknowledged. cwnd is the caller's
+ * (Proportional Rate Reduction, RFC 6937) until toe_tcp_cc_recovery_end.
+ */
+void toe_tcp_cc_on_loss(struct toe_tcp_cc *cc, u32 flight, u32 snd_max,
+			u64 now_us);
+
+/* A recovery begun by toe_tcp_cc_on_loss ended: cwnd = ssthresh. */
+void toe_tcp_cc_recovery_end(struct toe_tcp_cc *cc, u64 now_us);
+
+/*
  * The retransmission timer expired. first is true for the first expiry of
  * the segment at snd_una (RFC 5681 eq. 4 applies only then).
  */
 void toe_tcp_cc_on_timeout(struct toe_tcp_cc *cc, u32 flight, u32 snd_max,
-			   bool first);
+			   bool first, u64 now_us);
 
 /* Sending resumes after an idle period longer than the RTO. */
-void toe_tcp_cc_after_idle(struct toe_tcp_cc *cc);
+void toe_tcp_cc_after_idle(struct toe_tcp_cc *cc, u64 now_us);
 
 #endif /* TOE_TCP_CC_H */

@@ -85,16 +85,19 @@ void toe_tcp_established(struct toe_engine *eng, struct toe_sock *sk)
 
 /* ---- RTT ------------------------------------------------------------------- */
 
-static void rtt_sample(struct toe_engine *eng, struct toe_sock *sk, u32 ack,
-		       const struct toe_tcp_opts *o)
+/* Feeds the RTO estimator; returns the sample taken, 0 if none. */
+static u32 rtt_sample(struct toe_engine *eng, struct toe_sock *sk, u32 ack,
+		      const struct toe_tcp_opts *o)
 {
 	struct toe_tcp_cb *tp = toe_tcp(sk);
 	u64 now = toe_os_now_us();
 
 	if ((tp->flags & TOE_TCB_RTT_TIMING) && toe_seq_geq(ack, tp->rtt_seq)) {
+		u32 rtt = (u32)(now - tp->rtt_start_us);
+
 		tp->flags &= ~TOE_TCB_RTT_TIMING;
-		toe_tcp_rto_sample(&tp->rto, (u32)(now - tp->rtt_start_us));
-		return;
+		toe_tcp_rto_sample(&tp->rto, rtt);
+		return rtt ? rtt : 1;
 	}
 	/*
 	 * RFC 7323 4.1: the echo of an ACK for new data is a valid sample
@@ -105,10 +108,14 @@ static void rtt_sample(struct toe_engine *eng, struct toe_sock *sk, u32 ack,
 		u32 ticks = toe_tcp_ts_now(tp, now) - o->tsecr;
 
 		if ((int)ticks >= 0 &&
-		    ticks < (TOE_TCP_RTO_MAX_US >> TOE_TCP_TS_SHIFT))
-			toe_tcp_rto_sample(&tp->rto,
-					   ticks << TOE_TCP_TS_SHIFT);
+		    ticks < (TOE_TCP_RTO_MAX_US >> TOE_TCP_TS_SHIFT)) {
+			u32 rtt = ticks << TOE_TCP_TS_SHIFT;
+
+			toe_tcp_rto_sample(&tp->rto, rtt);
+			return rtt ? rtt : 1;
+		}
 	}
+	return 0;
 }
 
 /* ---- SYN-SENT ---------------------------------------------------------------- */
@@ -399,10 +406,17 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 	}
 	tp->persist_probes = 0; /* the peer answers: it is alive */
 	if (toe_seq_gt(ack, tp->snd_una)) {
-		u32 acked = ack - tp->snd_una;
+		struct toe_tcp_cc_ack ca = {
+			.ack = ack,
+			.acked = ack - tp->snd_una,
+			.flight_after = tp->snd_max - ack,
+			.snd_max = tp->snd_max,
+		};
+		u32 acked = ca.acked;
 		unsigned int act;
 
-		rtt_sample(eng, sk, ack, &v->opts);
+		ca.rtt_us = rtt_sample(eng, sk, ack, &v->opts);
+		ca.now_us = toe_os_now_us();
 		tp->snd_una = ack;
 		/* The FIN takes sequence space but carries no payload. */
 		TOE_TCP_STAT_ADD(eng, sk, bytes_acked,
@@ -415,7 +429,7 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 		tp->keep_probes = 0;
 		complete_acked_sends(eng, sk);
 		update_window(tp, pkt);
-		act = toe_tcp_cc_on_ack(&tp->cc, ack, acked, tp->snd_max - ack);
+		act = toe_tcp_cc_on_ack(&tp->cc, &ca);
 		if (act & TOE_CC_RETRANSMIT_HEAD) {
 			TOE_TCP_STAT_INC(eng, sk, fast_retransmits);
 			toe_tcp_retransmit_head(eng, sk);

@@ -559,7 +559,7 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 	/* RFC 5681 4.1: restart from the initial window after idling. */
 	if (tp->snd_una == tp->snd_max && tp->sq_head &&
 	    toe_os_now_us() - tp->last_send_us > toe_tcp_rto_current(&tp->rto))
-		toe_tcp_cc_after_idle(&tp->cc);
+		toe_tcp_cc_after_idle(&tp->cc, toe_os_now_us());
 
 	for (;;) {
 		u32 in_flight = tp->snd_nxt - tp->snd_una;

@@ -135,7 +135,7 @@ static void data_timeout(struct toe_engine *eng, struct toe_sock *sk)
 	}
 	TOE_TCP_STAT_INC(eng, sk, timeouts);
 	toe_tcp_cc_on_timeout(&tp->cc, tp->snd_max - tp->snd_una, tp->snd_max,
-			      tp->rtx_count == 1);
+			      tp->rtx_count == 1, toe_os_now_us());
 	toe_tcp_rto_backoff(&tp->rto);
 	tp->flags &= ~TOE_TCB_RTT_TIMING;
 	/* Go back N: everything after snd_una is presumed lost. */

@@ -8,6 +8,16 @@ extern "C" {
 namespace {
 constexpr uint32_t kMss = 1460;
 constexpr uint32_t kIss = 1000;
+
+unsigned on_ack(toe_tcp_cc *cc, uint32_t ack, uint32_t acked, uint32_t flight_after)
+{
+	toe_tcp_cc_ack a{};
+	a.ack = ack;
+	a.acked = acked;
+	a.flight_after = flight_after;
+	a.snd_max = ack + flight_after;
+	return toe_tcp_cc_on_ack(cc, &a);
+}
 } // namespace
 
 TEST(TcpCc, InitialWindowFollowsRfc6928)
@@ -24,10 +34,10 @@ TEST(TcpCc, SlowStartGrowsByAckedBytesUpToTwoSegmentsPerAck)
 	toe_tcp_cc cc;
 	toe_tcp_cc_init(&cc, kMss, kIss);
 	uint32_t w = cc.cwnd;
-	toe_tcp_cc_on_ack(&cc, kIss + 1 + kMss, kMss, 0);
+	on_ack(&cc, kIss + 1 + kMss, kMss, 0);
 	EXPECT_EQ(cc.cwnd, w + kMss);
 	// a stretch ACK covering 4 segments counts only 2 SMSS
-	toe_tcp_cc_on_ack(&cc, kIss + 1 + 5 * kMss, 4 * kMss, 0);
+	on_ack(&cc, kIss + 1 + 5 * kMss, 4 * kMss, 0);
 	EXPECT_EQ(cc.cwnd, w + 3 * kMss);
 }
 
@@ -40,11 +50,11 @@ TEST(TcpCc, CongestionAvoidanceAddsOneSegmentPerWindow)
 	uint32_t ack = kIss + 1;
 	for (int i = 0; i < 9; i++) {
 		ack += kMss;
-		toe_tcp_cc_on_ack(&cc, ack, kMss, 0);
+		on_ack(&cc, ack, kMss, 0);
 	}
 	EXPECT_EQ(cc.cwnd, 10 * kMss);
 	ack += kMss;
-	toe_tcp_cc_on_ack(&cc, ack, kMss, 0);
+	on_ack(&cc, ack, kMss, 0);
 	EXPECT_EQ(cc.cwnd, 11 * kMss);
 }
 
@@ -78,12 +88,12 @@ TEST(TcpCc, PartialAckRetransmitsDeflatesAndRestartsTimerOnce)
 		toe_tcp_cc_on_dupack(&cc, una, 20 * kMss, snd_max);
 	uint32_t before = cc.cwnd;
 	// partial ACK of 2 segments
-	unsigned a = toe_tcp_cc_on_ack(&cc, una + 2 * kMss, 2 * kMss, 18 * kMss);
+	unsigned a = on_ack(&cc, una + 2 * kMss, 2 * kMss, 18 * kMss);
 	EXPECT_EQ(a, TOE_CC_RETRANSMIT_HEAD | TOE_CC_RESTART_TIMER);
 	EXPECT_TRUE(cc.in_recovery);
 	EXPECT_EQ(cc.cwnd, before - 2 * kMss + kMss);
 	// second partial ACK: retransmit but no timer restart
-	a = toe_tcp_cc_on_ack(&cc, una + 3 * kMss, kMss, 17 * kMss);
+	a = on_ack(&cc, una + 3 * kMss, kMss, 17 * kMss);
 	EXPECT_EQ(a, TOE_CC_RETRANSMIT_HEAD);
 }
 
@@ -96,7 +106,7 @@ TEST(TcpCc, FullAckEndsRecoveryWithoutBurst)
 	for (int i = 0; i < 3; i++)
 		toe_tcp_cc_on_dupack(&cc, una, 20 * kMss, snd_max);
 	// full ACK with 2 segments sent during recovery still outstanding
-	unsigned a = toe_tcp_cc_on_ack(&cc, snd_max, 20 * kMss, 2 * kMss);
+	unsigned a = on_ack(&cc, snd_max, 20 * kMss, 2 * kMss);
 	EXPECT_EQ(a, 0u);
 	EXPECT_FALSE(cc.in_recovery);
 	EXPECT_EQ(cc.cwnd, 3 * kMss);
@@ -106,7 +116,7 @@ TEST(TcpCc, FullAckEndsRecoveryWithoutBurst)
 	for (int i = 0; i < 3; i++)
 		toe_tcp_cc_on_dupack(&cc2, una, 20 * kMss, snd_max);
 	cc2.ssthresh = 2 * kMss;
-	toe_tcp_cc_on_ack(&cc2, snd_max, 20 * kMss, 0);
+	on_ack(&cc2, snd_max, 20 * kMss, 0);
 	EXPECT_EQ(cc2.cwnd, 2 * kMss);
 }
 
@@ -116,7 +126,7 @@ TEST(TcpCc, DupAcksBelowRecoverPointDoNotReenterRecovery)
 	toe_tcp_cc_init(&cc, kMss, kIss);
 	uint32_t una = kIss + 1;
 	uint32_t snd_max = una + 20 * kMss;
-	toe_tcp_cc_on_timeout(&cc, 20 * kMss, snd_max, true);
+	toe_tcp_cc_on_timeout(&cc, 20 * kMss, snd_max, true, 0);
 	EXPECT_EQ(cc.cwnd, kMss);
 	EXPECT_EQ(cc.ssthresh, 10 * kMss);
 	// dupacks for data sent before the timeout are not a new loss
@@ -129,9 +139,9 @@ TEST(TcpCc, RepeatedTimeoutKeepsSsthresh)
 {
 	toe_tcp_cc cc;
 	toe_tcp_cc_init(&cc, kMss, kIss);
-	toe_tcp_cc_on_timeout(&cc, 20 * kMss, kIss + 1 + 20 * kMss, true);
+	toe_tcp_cc_on_timeout(&cc, 20 * kMss, kIss + 1 + 20 * kMss, true, 0);
 	EXPECT_EQ(cc.ssthresh, 10 * kMss);
-	toe_tcp_cc_on_timeout(&cc, 20 * kMss, kIss + 1 + 20 * kMss, false);
+	toe_tcp_cc_on_timeout(&cc, 20 * kMss, kIss + 1 + 20 * kMss, false, 0);
 	EXPECT_EQ(cc.ssthresh, 10 * kMss);
 	EXPECT_EQ(cc.cwnd, kMss);
 }
@@ -140,7 +150,7 @@ TEST(TcpCc, SsthreshNeverBelowTwoSegments)
 {
 	toe_tcp_cc cc;
 	toe_tcp_cc_init(&cc, kMss, kIss);
-	toe_tcp_cc_on_timeout(&cc, kMss, kIss + 1 + kMss, true);
+	toe_tcp_cc_on_timeout(&cc, kMss, kIss + 1 + kMss, true, 0);
 	EXPECT_EQ(cc.ssthresh, 2 * kMss);
 }
 
@@ -149,7 +159,7 @@ TEST(TcpCc, IdleRestartLimitsWindowToInitialWindow)
 	toe_tcp_cc cc;
 	toe_tcp_cc_init(&cc, kMss, kIss);
 	cc.cwnd = 100 * kMss;
-	toe_tcp_cc_after_idle(&cc);
+	toe_tcp_cc_after_idle(&cc, 0);
 	EXPECT_EQ(cc.cwnd, 10 * kMss);
 }
 
@@ -162,4 +172,26 @@ TEST(TcpCc, FirstSegmentLossCanFastRetransmit)
 		toe_tcp_cc_on_dupack(&cc, una, 10 * kMss, una + 10 * kMss);
 	EXPECT_TRUE(toe_tcp_cc_on_dupack(&cc, una, 10 * kMss, una + 10 * kMss) &
 		    TOE_CC_RETRANSMIT_HEAD);
+}
+
+TEST(TcpCc, SackLossHalvesSsthreshAndLeavesCwndToTheCallerUntilRecoveryEnds)
+{
+	toe_tcp_cc cc;
+	toe_tcp_cc_init(&cc, kMss, kIss);
+	cc.cwnd = 40 * kMss;
+	uint32_t una = kIss + 1;
+	uint32_t snd_max = una + 40 * kMss;
+	toe_tcp_cc_on_loss(&cc, 40 * kMss, snd_max, 0);
+	EXPECT_TRUE(cc.in_recovery);
+	EXPECT_TRUE(cc.sack_recovery);
+	EXPECT_EQ(cc.ssthresh, 20 * kMss);
+	EXPECT_EQ(cc.recover, snd_max);
+	// PRR owns cwnd meanwhile: an ACK neither grows nor deflates it
+	cc.cwnd = 25 * kMss;
+	EXPECT_EQ(on_ack(&cc, una + 2 * kMss, 2 * kMss, 38 * kMss), 0u);
+	EXPECT_EQ(cc.cwnd, 25 * kMss);
+	toe_tcp_cc_recovery_end(&cc, 0);
+	EXPECT_FALSE(cc.in_recovery);
+	EXPECT_FALSE(cc.sack_recovery);
+	EXPECT_EQ(cc.cwnd, 20 * kMss);
 }
