@@ -4,6 +4,8 @@
  * per-engine state.
  *
  * The TCP follows RFC 9293 with window scaling and timestamps (RFC 7323),
+ * SACK (RFC 2018, 2883) with the RFC 6675 scoreboard, RACK-TLP loss
+ * detection (RFC 8985) and Proportional Rate Reduction (RFC 6937),
  * RFC 6298 retransmission timeouts, NewReno (RFC 5681, 6582, 6928), RFC 6528
  * initial sequence numbers, the RFC 5961 defences against blind RST, SYN
  * and data injection, and SYN cookies (RFC 4987) when the SYN queue is
@@ -22,6 +24,7 @@
 #include "tcp_cc.h"
 #include "tcp_isn.h"
 #include "tcp_rto.h"
+#include "tcp_sack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,6 +56,7 @@ struct toe_tcp_tunables {
 	u32 challenge_ack_limit; /* per connection per window; 10 */
 	u32 challenge_ack_window_ms; /* 5 s */
 	u32 oow_ack_interval_ms; /* answers to invalid segments; 500 ms */
+	u32 sack; /* offer and use SACK with RACK-TLP (RFC 2018, 8985); 1 */
 };
 
 /* TCP's part of struct toe_engine. */
@@ -89,6 +93,33 @@ struct toe_tcp_engine {
 #define TOE_TCB_FORCE (1u << 16) /* persist expiry: send despite SWS */
 #define TOE_TCB_REAP (1u << 17) /* free when TCP returns (see busy) */
 #define TOE_TCB_RX_DISCARDED (1u << 18) /* the host let go of unread data */
+#define TOE_TCB_SACK_OK (1u << 19) /* SACK negotiated, scoreboard in use */
+#define TOE_TCB_REORDER_SEEN (1u << 20) /* RACK saw reordering (RFC 8985) */
+#define TOE_TCB_TLP_RETRANS (1u << 21) /* the loss probe was a retransmission */
+
+/* toe_tcp_cb.loss_timer_mode */
+#define TOE_TCP_LOSS_TIMER_NONE 0
+#define TOE_TCP_LOSS_TIMER_REO 1 /* RACK's reordering window runs out */
+#define TOE_TCP_LOSS_TIMER_TLP 2 /* tail loss probe (RFC 8985 7) */
+
+/* RACK-TLP (RFC 8985 6.1) and PRR (RFC 6937) state. */
+struct toe_tcp_rack {
+	u64 xmit_us; /* RACK.xmit_ts: latest send time of delivered data */
+	u32 end_seq; /* RACK.end_seq */
+	u32 rtt_us; /* RACK.rtt */
+	u32 min_rtt_us; /* RACK.min_RTT */
+	u64 min_rtt_stamp_us; /* when min_rtt_us was set (windowed) */
+	u32 dsack_round; /* RACK.dsack_round end, with dsack_round_on */
+	bool dsack_round_on;
+	u8 reo_wnd_mult; /* RACK.reo_wnd_mult */
+	u8 reo_wnd_persist; /* RACK.reo_wnd_persist */
+	u32 tlp_end_seq; /* TLP.end_seq, with tlp_on */
+	bool tlp_on;
+	/* PRR */
+	u32 prr_delivered;
+	u32 prr_out;
+	u32 recover_fs;
+};
 
 /* The per-connection state (the transmission control block). */
 struct toe_tcp_cb {
@@ -138,6 +169,9 @@ struct toe_tcp_cb {
 
 	struct toe_tcp_rto rto;
 	struct toe_tcp_cc cc;
+	struct toe_tcp_sb sb; /* with TOE_TCB_SACK_OK: what is in flight */
+	struct toe_tcp_rack rack;
+	struct toe_tcp_sack_rx sack_rx; /* the blocks our ACKs report */
 	u32 rtx_count; /* consecutive timeouts without progress */
 	u64 rtx_start_us; /* when the first of them was armed */
 	/* Zero-window probing keeps two counts, as RFC 9293 3.8.6.1 asks: the
@@ -187,6 +221,8 @@ struct toe_tcp_cb {
 	struct toe_timer delack_timer;
 	struct toe_timer keep_timer;
 	struct toe_timer state_timer; /* linger, FIN_WAIT_2, TIME_WAIT */
+	struct toe_timer loss_timer; /* RACK reordering window, loss probe */
+	u8 loss_timer_mode; /* TOE_TCP_LOSS_TIMER_* */
 
 	struct toe_tcp_stats stats;
 };

@@ -52,6 +52,8 @@ void toe_tcp_established(struct toe_engine *eng, struct toe_sock *sk)
 
 	toe_tcp_set_state(eng, sk, TOE_TCPS_ESTABLISHED);
 	toe_tcp_update_mss(eng, sk);
+	if (tp->flags & TOE_TCB_SACK_OK)
+		toe_tcp_recovery_init(tp);
 	/* RFC 6298 5.7: a retransmitted SYN without a sample leaves 3 s. */
 	if ((tp->flags & TOE_TCB_SYN_RETRANSMITTED) && !tp->rto.have_sample)
 		tp->rto.base_us = 3000000;
@@ -158,6 +160,8 @@ static void syn_sent_input(struct toe_engine *eng, struct toe_sock *sk,
 		tp->ts_recent = o.tsval;
 		tp->ts_recent_us = toe_os_now_us();
 	}
+	if ((o.flags & TOE_TCPOPT_F_SACK_PERM) && eng->tcp.tun.sack)
+		tp->flags |= TOE_TCB_SACK_OK;
 	tp->irs = pkt->seq;
 	tp->rcv_nxt = pkt->seq + 1;
 	tp->last_ack_sent = tp->rcv_nxt;
@@ -232,6 +236,8 @@ static bool trim_to_window(struct toe_tcp_cb *tp, struct seg_view *v)
 			old = len;
 			v->fin = false; /* the FIN is old as well */
 		}
+		/* RFC 2883: report the duplicate part. */
+		toe_tcp_sack_rx_dsack(tp, seq, seq + old);
 		off += old;
 		len -= old;
 		seq += old;
@@ -412,7 +418,7 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 			.flight_after = tp->snd_max - ack,
 			.snd_max = tp->snd_max,
 		};
-		u32 acked = ca.acked;
+		u32 acked = ca.acked, prior_una = tp->snd_una;
 		unsigned int act;
 
 		ca.rtt_us = rtt_sample(eng, sk, ack, &v->opts);
@@ -430,7 +436,9 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 		complete_acked_sends(eng, sk);
 		update_window(tp, pkt);
 		act = toe_tcp_cc_on_ack(&tp->cc, &ca);
-		if (act & TOE_CC_RETRANSMIT_HEAD) {
+		if (tp->flags & TOE_TCB_SACK_OK) {
+			toe_tcp_recovery_ack(eng, sk, prior_una, &v->opts);
+		} else if (act & TOE_CC_RETRANSMIT_HEAD) {
 			TOE_TCP_STAT_INC(eng, sk, fast_retransmits);
 			toe_tcp_retransmit_head(eng, sk);
 		}
@@ -444,6 +452,13 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 		return true;
 	}
 	update_window(tp, pkt);
+	if (tp->flags & TOE_TCB_SACK_OK) {
+		/* RACK judges loss by time, not by counting duplicates. */
+		if (tp->snd_max != tp->snd_una &&
+		    ((v->opts.flags & TOE_TCPOPT_F_SACK) || ack == tp->snd_una))
+			toe_tcp_recovery_ack(eng, sk, tp->snd_una, &v->opts);
+		return true;
+	}
 	/* RFC 5681 section 2: a duplicate ACK. */
 	if (ack == tp->snd_una && !pkt->payload_len &&
 	    !(pkt->tcp_flags & (TOE_TCPF_SYN | TOE_TCPF_FIN)) &&
@@ -557,6 +572,7 @@ static void data_input(struct toe_engine *eng, struct toe_sock *sk,
 			TOE_TCP_STAT_INC(eng, sk, ooo_segs_in);
 			toe_tcp_reass_insert(eng, sk, v->pkt, v->off, v->len,
 					     v->seq, place_flags(v->pkt, false));
+			toe_tcp_sack_rx_note(tp, v->seq);
 		}
 		if (v->fin) {
 			tp->flags |= TOE_TCB_OOO_FIN;
@@ -608,8 +624,12 @@ static void unacceptable(struct toe_engine *eng, struct toe_sock *sk,
 	if (pkt->tcp_flags & TOE_TCPF_RST)
 		return;
 	if (pkt->payload_len && toe_seq_leq(pkt->seq + pkt->payload_len,
-					    tp->rcv_nxt))
+					    tp->rcv_nxt)) {
 		TOE_TCP_STAT_INC(eng, sk, dup_segs_in);
+		/* RFC 2883: a duplicate segment is reported as a D-SACK. */
+		toe_tcp_sack_rx_dsack(tp, pkt->seq,
+				      pkt->seq + pkt->payload_len);
+	}
 	/* RFC 9293: a retransmitted FIN restarts the 2 MSL wait. */
 	if (tp->state == TOE_TCPS_TIME_WAIT &&
 	    (pkt->tcp_flags & TOE_TCPF_FIN))

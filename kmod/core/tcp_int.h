@@ -105,6 +105,11 @@ void toe_tcp_send_cookie_synack(struct toe_engine *eng,
 				const struct toe_tcp_opts *peer, u32 iss,
 				u16 adv_mss, u32 ts_offset);
 void toe_tcp_retransmit_head(struct toe_engine *eng, struct toe_sock *sk);
+/* Resends [start, end) (with the FIN if it covers it); returns bytes sent. */
+int toe_tcp_retransmit_range(struct toe_engine *eng, struct toe_sock *sk,
+			     u32 start, u32 end);
+/* One new segment, whatever cwnd says (a loss probe); the peer's window holds. */
+void toe_tcp_send_new_segment(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_send_window_probe(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_send_keepalive(struct toe_engine *eng, struct toe_sock *sk);
 u32 toe_tcp_select_window(struct toe_engine *eng, struct toe_sock *sk);
@@ -131,6 +136,36 @@ void toe_tcp_reass_insert(struct toe_engine *eng, struct toe_sock *sk,
 /* Delivers what became in order; returns true if a FIN was reached. */
 bool toe_tcp_reass_drain(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_reass_purge(struct toe_engine *eng, struct toe_sock *sk);
+
+/* tcp_sack_rx.c: the blocks our ACKs report */
+void toe_tcp_sack_rx_note(struct toe_tcp_cb *tp, u32 seq);
+void toe_tcp_sack_rx_dsack(struct toe_tcp_cb *tp, u32 start, u32 end);
+void toe_tcp_sack_rx_clear(struct toe_tcp_cb *tp);
+bool toe_tcp_sack_rx_pending(const struct toe_tcp_cb *tp);
+/*
+ * Writes the SACK option for the next segment into buf (at most room
+ * bytes); returns its length. *complete is false when blocks were left out.
+ */
+u32 toe_tcp_sack_rx_build(struct toe_engine *eng, struct toe_sock *sk, u8 *buf,
+			  u32 room, bool *complete);
+
+/* tcp_recovery.c: SACK loss recovery, RACK-TLP, PRR */
+void toe_tcp_recovery_init(struct toe_tcp_cb *tp);
+void toe_tcp_recovery_release(struct toe_tcp_cb *tp);
+/* An acceptable ACK; snd_una has moved from prior_una already. */
+void toe_tcp_recovery_ack(struct toe_engine *eng, struct toe_sock *sk,
+			  u32 prior_una, const struct toe_tcp_opts *o);
+/* [seq, end) of sequence space left now. */
+void toe_tcp_recovery_sent(struct toe_engine *eng, struct toe_sock *sk,
+			   u32 seq, u32 end, u64 now);
+/* Resends lost data within cwnd; false when cwnd is used up. */
+bool toe_tcp_recovery_output(struct toe_engine *eng, struct toe_sock *sk,
+			     u32 limit);
+void toe_tcp_recovery_timeout(struct toe_engine *eng, struct toe_sock *sk);
+void toe_tcp_tlp_arm(struct toe_engine *eng, struct toe_sock *sk);
+void toe_tcp_loss_timer_fire(struct toe_engine *eng, struct toe_sock *sk,
+			     struct toe_timer *t);
+void toe_tcp_loss_timer_cancel(struct toe_engine *eng, struct toe_sock *sk);
 
 /* tcp_synq.c */
 void toe_tcp_synq_unlink(struct toe_engine *eng, struct toe_sock *child);

@@ -51,6 +51,20 @@ static void parse_one(u8 kind, const u8 *body, u32 olen, bool syn,
 		if (syn && olen == TOE_TCPOLEN_SACK_PERM)
 			out->flags |= TOE_TCPOPT_F_SACK_PERM;
 		break;
+	case TOE_TCPOPT_SACK:
+		/* Blocks count only on a synchronized connection's segments. */
+		if (!syn && olen >= 2 + 8 && (olen - 2) % 8 == 0 &&
+		    (olen - 2) / 8 <= TOE_TCP_MAX_SACK_BLOCKS) {
+			u32 n = (olen - 2) / 8, i;
+
+			for (i = 0; i < n; i++) {
+				out->sack[i].start = opt_get32(body + 8 * i);
+				out->sack[i].end = opt_get32(body + 8 * i + 4);
+			}
+			out->nr_sack = (u8)n;
+			out->flags |= TOE_TCPOPT_F_SACK;
+		}
+		break;
 	case TOE_TCPOPT_TIMESTAMP:
 		if (olen == TOE_TCPOLEN_TIMESTAMP) {
 			out->tsval = opt_get32(body);
@@ -107,10 +121,21 @@ u32 toe_tcp_opts_build_syn(u8 *buf, const struct toe_tcp_syn_opts *o)
 	buf[n++] = TOE_TCPOLEN_MSS;
 	opt_put16(buf + n, o->mss);
 	n += 2;
+	/* SACK-permitted takes the two bytes that would be NOPs before TS. */
 	if (o->ts_ok) {
-		buf[n++] = TOE_TCPOPT_NOP;
-		buf[n++] = TOE_TCPOPT_NOP;
+		if (o->sack_ok) {
+			buf[n++] = TOE_TCPOPT_SACK_PERM;
+			buf[n++] = TOE_TCPOLEN_SACK_PERM;
+		} else {
+			buf[n++] = TOE_TCPOPT_NOP;
+			buf[n++] = TOE_TCPOPT_NOP;
+		}
 		n += put_ts(buf + n, o->tsval, o->tsecr);
+	} else if (o->sack_ok) {
+		buf[n++] = TOE_TCPOPT_NOP;
+		buf[n++] = TOE_TCPOPT_NOP;
+		buf[n++] = TOE_TCPOPT_SACK_PERM;
+		buf[n++] = TOE_TCPOLEN_SACK_PERM;
 	}
 	if (o->wscale_ok) {
 		buf[n++] = TOE_TCPOPT_NOP;
@@ -128,4 +153,20 @@ u32 toe_tcp_opts_build_ts(u8 *buf, u32 tsval, u32 tsecr)
 	buf[1] = TOE_TCPOPT_NOP;
 	put_ts(buf + 2, tsval, tsecr);
 	return TOE_TCP_TS_OPTLEN;
+}
+
+u32 toe_tcp_opts_build_sack(u8 *buf, const struct toe_tcp_sack_block *blocks,
+			    u32 nr)
+{
+	u32 i;
+
+	buf[0] = TOE_TCPOPT_NOP;
+	buf[1] = TOE_TCPOPT_NOP;
+	buf[2] = TOE_TCPOPT_SACK;
+	buf[3] = (u8)(2 + 8 * nr);
+	for (i = 0; i < nr; i++) {
+		opt_put32(buf + 4 + 8 * i, blocks[i].start);
+		opt_put32(buf + 8 + 8 * i, blocks[i].end);
+	}
+	return TOE_TCP_SACK_OPTLEN(nr);
 }

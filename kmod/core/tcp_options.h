@@ -2,10 +2,9 @@
 /*
  * TCP options: parsing what a peer sends and building what we send.
  *
- * Supported: MSS (RFC 9293), window scale and timestamps (RFC 7323). The
- * SACK-permitted option (RFC 2018) is recognised and recorded, but the
- * engine neither sends SACK-permitted nor SACK blocks yet, so a peer never
- * sends us SACK blocks; any that arrive are skipped like unknown options.
+ * Supported: MSS (RFC 9293), window scale and timestamps (RFC 7323),
+ * SACK-permitted and SACK blocks (RFC 2018, with the D-SACK use of the
+ * first block of RFC 2883).
  */
 #ifndef TOE_TCP_OPTIONS_H
 #define TOE_TCP_OPTIONS_H
@@ -25,8 +24,8 @@
 #define TOE_TCPOLEN_SACK_PERM 2
 #define TOE_TCPOLEN_TIMESTAMP 10
 
-/* The largest option block we ever emit (a SYN with MSS, TS, WS). */
-#define TOE_TCP_MAX_OPTLEN 20
+/* The largest option block TCP allows (the data offset is 4 bits). */
+#define TOE_TCP_MAX_OPTLEN 40
 /* Option bytes in every segment of a connection that uses timestamps. */
 #define TOE_TCP_TS_OPTLEN 12
 
@@ -46,14 +45,28 @@
 #define TOE_TCPOPT_F_WSCALE (1u << 1)
 #define TOE_TCPOPT_F_SACK_PERM (1u << 2)
 #define TOE_TCPOPT_F_TS (1u << 3)
+#define TOE_TCPOPT_F_SACK (1u << 4)
+
+/* A SACK option holds at most four blocks (40 option bytes). */
+#define TOE_TCP_MAX_SACK_BLOCKS 4
+/* Option bytes of a SACK option with n blocks, with its two NOPs. */
+#define TOE_TCP_SACK_OPTLEN(n) (4u + 8u * (n))
+
+/* One SACK block: the sequence numbers [start, end). */
+struct toe_tcp_sack_block {
+	u32 start;
+	u32 end;
+};
 
 /* The options found in one segment. Fields are valid when their flag is. */
 struct toe_tcp_opts {
 	u32 flags;
 	u16 mss;
 	u8 wscale;
+	u8 nr_sack; /* blocks in sack[], with TOE_TCPOPT_F_SACK */
 	u32 tsval;
 	u32 tsecr;
+	struct toe_tcp_sack_block sack[TOE_TCP_MAX_SACK_BLOCKS];
 };
 
 /*
@@ -72,6 +85,7 @@ struct toe_tcp_syn_opts {
 	bool wscale_ok;
 	u8 wscale;
 	bool ts_ok;
+	bool sack_ok;
 	u32 tsval;
 	u32 tsecr;
 };
@@ -84,5 +98,12 @@ u32 toe_tcp_opts_build_syn(u8 *buf, const struct toe_tcp_syn_opts *o);
 
 /* Writes NOP, NOP, timestamp (TOE_TCP_TS_OPTLEN bytes); returns the length. */
 u32 toe_tcp_opts_build_ts(u8 *buf, u32 tsval, u32 tsecr);
+
+/*
+ * Writes NOP, NOP, SACK with nr blocks (1..4) at buf; returns the length,
+ * TOE_TCP_SACK_OPTLEN(nr).
+ */
+u32 toe_tcp_opts_build_sack(u8 *buf, const struct toe_tcp_sack_block *blocks,
+			    u32 nr);
 
 #endif /* TOE_TCP_OPTIONS_H */

@@ -182,6 +182,8 @@ static u32 syn_options(struct toe_engine *eng, struct toe_sock *sk, u8 *opts,
 	/* A SYN offers everything; a SYN-ACK echoes what the peer offered. */
 	so.wscale_ok = !synack || (tp->flags & TOE_TCB_WS_OK);
 	so.ts_ok = !synack || (tp->flags & TOE_TCB_TS_OK);
+	so.sack_ok = synack ? (tp->flags & TOE_TCB_SACK_OK) :
+			      eng->tcp.tun.sack != 0;
 	if (so.ts_ok) {
 		so.tsval = toe_tcp_ts_now(tp, toe_os_now_us());
 		so.tsecr = synack ? tp->ts_recent : 0;
@@ -199,7 +201,7 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 	struct toe_l4_out l4 = { 0 };
 	u32 optlen = 0, nr = 0, len = so->len, win, segs;
 	u8 flags = so->flags;
-	bool psh = false;
+	bool psh = false, sack_owed = false;
 	int rc;
 
 	if (so->syn_opts) {
@@ -216,6 +218,25 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 				tp->ts_recent);
 		win = (flags & TOE_TCPF_RST) ? 0 :
 					      toe_tcp_select_window(eng, sk);
+		if (!(flags & TOE_TCPF_RST) && toe_tcp_sack_rx_pending(tp)) {
+			/*
+			 * A data segment carries the blocks only where they
+			 * fit within the MSS; otherwise a pure ACK follows.
+			 */
+			u32 room = TOE_TCP_MAX_OPTLEN - optlen;
+			bool complete;
+			u32 n;
+
+			if (len && len + TOE_TCP_SACK_OPTLEN(1) > tp->mss)
+				room = 0;
+			else if (len && tp->mss - len < room)
+				room = tp->mss - len;
+			n = room ? toe_tcp_sack_rx_build(eng, sk, opts + optlen,
+							 room, &complete) :
+				   0;
+			optlen += n;
+			sack_owed = len && !n;
+		}
 	}
 	if (len) {
 		len = sq_frags(tp, so->seq, len, frags, &nr, &psh);
@@ -247,6 +268,8 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 		tp->rcv_unacked = 0;
 		tp->flags &= ~TOE_TCB_ACK_NOW;
 		toe_timer_cancel(eng, &tp->delack_timer);
+		if (sack_owed)
+			tp->flags |= TOE_TCB_ACK_NOW;
 	}
 	return rc < 0 ? rc : (int)len;
 }
@@ -414,12 +437,15 @@ void toe_tcp_send_cookie_synack(struct toe_engine *eng,
 			  ts_offset;
 
 		so.ts_ok = true;
+		/* SACK-permitted is remembered only in the timestamp. */
+		so.sack_ok = (peer->flags & TOE_TCPOPT_F_SACK_PERM) &&
+			     eng->tcp.tun.sack;
 		so.tsval = toe_tcp_cookie_tsval(
 			now,
 			(peer->flags & TOE_TCPOPT_F_WSCALE) ?
 				peer->wscale :
 				TOE_TCP_COOKIE_NO_WSCALE,
-			false);
+			so.sack_ok);
 		so.tsecr = peer->tsval;
 	}
 	optlen = toe_tcp_opts_build_syn(opts, &so);
@@ -514,6 +540,7 @@ static void sent_range(struct toe_engine *eng, struct toe_sock *sk, u32 seq,
 	}
 	if (fin)
 		tp->flags |= TOE_TCB_FIN_SENT;
+	toe_tcp_recovery_sent(eng, sk, seq, end, now);
 	if (len)
 		tp->last_send_us = now;
 	if (len && len < tp->mss && toe_seq_gt(seq + len, tp->snd_sml))
@@ -561,10 +588,24 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 	    toe_os_now_us() - tp->last_send_us > toe_tcp_rto_current(&tp->rto))
 		toe_tcp_cc_after_idle(&tp->cc, toe_os_now_us());
 
+	/* RFC 6675 NextSeg: what the scoreboard holds lost goes first. */
+	if ((tp->flags & TOE_TCB_SACK_OK) && tp->sb.lost_bytes &&
+	    !toe_tcp_recovery_output(eng, sk, limit))
+		return;
+
 	for (;;) {
-		u32 in_flight = tp->snd_nxt - tp->snd_una;
-		u32 wnd = tp->snd_wnd < tp->cc.cwnd ? tp->snd_wnd : tp->cc.cwnd;
-		u32 usable = wnd > in_flight ? wnd - in_flight : 0;
+		u32 outstanding = tp->snd_nxt - tp->snd_una;
+		/* With SACK, cwnd limits the pipe rather than the flight. */
+		u32 in_flight = (tp->flags & TOE_TCB_SACK_OK) ?
+					toe_tcp_sb_pipe(&tp->sb, tp->snd_una,
+							tp->snd_max) :
+					outstanding;
+		u32 cwnd_room = tp->cc.cwnd > in_flight ?
+					tp->cc.cwnd - in_flight :
+					0;
+		u32 usable = tp->snd_wnd > outstanding ?
+				     tp->snd_wnd - outstanding :
+				     0;
 		u32 avail = toe_seq_lt(tp->snd_nxt, tp->snd_end) ?
 				    tp->snd_end - tp->snd_nxt : 0;
 		bool fin_due = (tp->flags & TOE_TCB_FIN_QUEUED) &&
@@ -575,6 +616,8 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 		bool fin;
 		int rc;
 
+		if (cwnd_room < usable)
+			usable = cwnd_room;
 		if (!avail && !fin_due)
 			break;
 		len = avail < usable ? avail : usable;
@@ -653,6 +696,67 @@ void toe_tcp_retransmit_head(struct toe_engine *eng, struct toe_sock *sk)
 	sent_range(eng, sk, so.seq, len, fin);
 	if (toe_seq_lt(tp->snd_nxt, so.seq + len + fin))
 		tp->snd_nxt = so.seq + len + fin;
+}
+
+int toe_tcp_retransmit_range(struct toe_engine *eng, struct toe_sock *sk,
+			     u32 start, u32 end)
+{
+	struct toe_tcp_cb *tp = toe_tcp(sk);
+	struct toe_tcp_seg_out so = {
+		.seq = start,
+		.ack = tp->rcv_nxt,
+		.flags = TOE_TCPF_ACK,
+	};
+	u32 data_end = toe_seq_lt(end, tp->snd_end) ? end : tp->snd_end;
+	u32 len = toe_seq_lt(start, data_end) ? data_end - start : 0;
+	bool fin = (tp->flags & TOE_TCB_FIN_SENT) &&
+		   toe_seq_gt(end, tp->snd_end);
+	int rc;
+
+	if (!len && !fin)
+		return 0;
+	if (fin)
+		so.flags |= TOE_TCPF_FIN;
+	so.len = len;
+	so.gso_size = tp->mss;
+	rc = toe_tcp_emit(eng, sk, &so);
+	if (rc < 0)
+		return rc;
+	if ((u32)rc < len) {
+		len = (u32)rc;
+		fin = false;
+	}
+	sent_range(eng, sk, start, len, fin);
+	if (toe_seq_lt(tp->snd_nxt, start + len + fin))
+		tp->snd_nxt = start + len + fin;
+	return (int)(len + fin);
+}
+
+void toe_tcp_send_new_segment(struct toe_engine *eng, struct toe_sock *sk)
+{
+	struct toe_tcp_cb *tp = toe_tcp(sk);
+	struct toe_tcp_seg_out so = {
+		.seq = tp->snd_nxt,
+		.ack = tp->rcv_nxt,
+		.flags = TOE_TCPF_ACK,
+	};
+	u32 avail = toe_seq_lt(tp->snd_nxt, tp->snd_end) ?
+			    tp->snd_end - tp->snd_nxt :
+			    0;
+	u32 outstanding = tp->snd_nxt - tp->snd_una;
+	u32 wnd = tp->snd_wnd > outstanding ? tp->snd_wnd - outstanding : 0;
+	u32 len = avail < tp->mss ? avail : tp->mss;
+	int rc;
+
+	if (!can_send_data(tp->state) || tp->snd_nxt != tp->snd_max ||
+	    !len || len > wnd)
+		return;
+	so.len = len;
+	rc = toe_tcp_emit(eng, sk, &so);
+	if (rc <= 0)
+		return;
+	sent_range(eng, sk, so.seq, (u32)rc, false);
+	tp->snd_nxt = so.seq + (u32)rc;
 }
 
 /*

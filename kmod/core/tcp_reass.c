@@ -45,8 +45,10 @@ void toe_tcp_reass_insert(struct toe_engine *eng, struct toe_sock *sk,
 
 		if (dup >= len) {
 			TOE_TCP_STAT_INC(eng, sk, dup_segs_in);
+			toe_tcp_sack_rx_dsack(tp, seq, end);
 			return; /* all held already */
 		}
+		toe_tcp_sack_rx_dsack(tp, seq, seq + dup);
 		off += dup;
 		len -= dup;
 		seq += dup;
@@ -127,4 +129,6 @@ void toe_tcp_reass_purge(struct toe_engine *eng, struct toe_sock *sk)
 	}
 	tp->ooo_bytes = 0;
 	tp->ooo_segs = 0;
+	/* What the blocks reported is gone (reneging, RFC 2018 section 8). */
+	toe_tcp_sack_rx_clear(tp);
 }

@@ -115,6 +115,8 @@ static void apply_syn_options(struct toe_engine *eng, struct toe_tcp_cb *tp,
 		tp->ts_recent = o->tsval;
 		tp->ts_recent_us = toe_os_now_us();
 	}
+	if ((o->flags & TOE_TCPOPT_F_SACK_PERM) && eng->tcp.tun.sack)
+		tp->flags |= TOE_TCB_SACK_OK;
 }
 
 static void new_child(struct toe_engine *eng, struct toe_sock *listener,
@@ -254,6 +256,8 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 
 		toe_tcp_cookie_ts_decode(o.tsecr, &ws, &sack);
 		tp->flags |= TOE_TCB_TS_OK;
+		if (sack && eng->tcp.tun.sack)
+			tp->flags |= TOE_TCB_SACK_OK;
 		tp->ts_recent = o.tsval;
 		tp->ts_recent_us = now;
 		if (ws != TOE_TCP_COOKIE_NO_WSCALE) {

@@ -24,6 +24,7 @@ void toe_tcp_timers_init(struct toe_sock *sk)
 	toe_timer_init(&tp->delack_timer, delack_fire, sk);
 	toe_timer_init(&tp->keep_timer, keep_fire, sk);
 	toe_timer_init(&tp->state_timer, state_fire, sk);
+	toe_timer_init(&tp->loss_timer, toe_tcp_loss_timer_fire, sk);
 }
 
 void toe_tcp_timers_cancel(struct toe_engine *eng, struct toe_sock *sk)
@@ -34,6 +35,7 @@ void toe_tcp_timers_cancel(struct toe_engine *eng, struct toe_sock *sk)
 	toe_timer_cancel(eng, &tp->delack_timer);
 	toe_timer_cancel(eng, &tp->keep_timer);
 	toe_timer_cancel(eng, &tp->state_timer);
+	toe_tcp_loss_timer_cancel(eng, sk);
 	tp->flags &= ~(TOE_TCB_PERSIST | TOE_TCB_FW2_TIMER);
 }
 
@@ -138,9 +140,14 @@ static void data_timeout(struct toe_engine *eng, struct toe_sock *sk)
 			      tp->rtx_count == 1, toe_os_now_us());
 	toe_tcp_rto_backoff(&tp->rto);
 	tp->flags &= ~TOE_TCB_RTT_TIMING;
-	/* Go back N: everything after snd_una is presumed lost. */
-	tp->snd_nxt = tp->snd_una;
-	tp->sq_cursor = tp->sq_head;
+	if (tp->flags & TOE_TCB_SACK_OK) {
+		/* The scoreboard resends from snd_una; snd_nxt stays. */
+		toe_tcp_recovery_timeout(eng, sk);
+	} else {
+		/* Go back N: everything after snd_una is presumed lost. */
+		tp->snd_nxt = tp->snd_una;
+		tp->sq_cursor = tp->sq_head;
+	}
 	before = tp->stats.segs_out;
 	toe_tcp_output(eng, sk);
 	if (tp->stats.segs_out == before)

@@ -24,6 +24,7 @@ void toe_tcp_engine_init(struct toe_engine *eng)
 	t->challenge_ack_limit = 10;
 	t->challenge_ack_window_ms = 5000;
 	t->oow_ack_interval_ms = 500;
+	t->sack = 1;
 	/* toe_engine_create() made the secret random when none was given. */
 	te->secret.k0 = eng->cfg.isn_secret[0];
 	te->secret.k1 = eng->cfg.isn_secret[1];
@@ -317,6 +318,7 @@ void toe_tcp_release(struct toe_engine *eng, struct toe_sock *sk)
 	toe_tcp_tw_unlink(eng, sk);
 	toe_tcp_synq_unlink(eng, sk);
 	toe_tcp_reass_purge(eng, sk);
+	toe_tcp_recovery_release(tp);
 	if (tp->sq_head)
 		toe_tcp_complete_sends(eng, sk,
 				       tp->error ? tp->error : -ECONNABORTED);

@@ -482,6 +482,16 @@ struct toe_tcp_stats {
 	u64 listen_drops; /* SYNs dropped: accept queue full, no memory */
 	u64 time_wait_recycled; /* TIME_WAIT sockets ended early by the cap */
 	u64 closed_port_rsts; /* RSTs for segments to no connection */
+	/* per connection and engine-wide again */
+	u64 sack_blocks_in; /* SACK blocks received (D-SACK included) */
+	u64 dsacks_in; /* D-SACK blocks received (RFC 2883) */
+	u64 sack_blocks_out; /* SACK blocks sent */
+	u64 dsacks_out;
+	u64 sack_recoveries; /* loss recoveries driven by SACK and RACK */
+	u64 rack_marked_lost; /* records RACK judged lost */
+	u64 tlp_probes; /* tail loss probes sent (RFC 8985 7) */
+	u64 tlp_recoveries; /* losses a probe repaired */
+	u64 sack_work_max; /* most scoreboard records one ACK visited */
 };
 
 /*

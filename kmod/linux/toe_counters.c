@@ -71,7 +71,11 @@ static const struct toe_counter_desc toe_tcp_ctrs[] = {
 	TOE_TCP_CTR(aborts_timeout), TOE_TCP_CTR(syncookies_sent),
 	TOE_TCP_CTR(syncookies_ok), TOE_TCP_CTR(syncookies_failed),
 	TOE_TCP_CTR(listen_drops), TOE_TCP_CTR(time_wait_recycled),
-	TOE_TCP_CTR(closed_port_rsts),
+	TOE_TCP_CTR(closed_port_rsts), TOE_TCP_CTR(sack_blocks_in),
+	TOE_TCP_CTR(dsacks_in), TOE_TCP_CTR(sack_blocks_out),
+	TOE_TCP_CTR(dsacks_out), TOE_TCP_CTR(sack_recoveries),
+	TOE_TCP_CTR(rack_marked_lost), TOE_TCP_CTR(tlp_probes),
+	TOE_TCP_CTR(tlp_recoveries), TOE_TCP_CTR(sack_work_max),
 };
 
 #define TOE_DEV_CTR(f) { "glue_" #f, offsetof(struct toe_dev_counters, f), 8, \

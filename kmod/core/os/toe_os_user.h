@@ -75,6 +75,11 @@ struct toe_os_rcu_head {
 
 /* Time: a settable clock in microseconds, shared by all engines. */
 u64 toe_os_now_us(void);
+
+static inline u64 toe_os_div_u64(u64 dividend, u32 divisor)
+{
+	return dividend / divisor;
+}
 void toe_user_clock_set(u64 us);
 void toe_user_clock_advance(u64 us);
 

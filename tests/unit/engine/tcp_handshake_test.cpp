@@ -18,7 +18,7 @@ TEST(TcpHandshake, ActiveOpenSendsSynWithOptionsAndConnectsOnSynAck)
 	EXPECT_EQ(syn.opt_mss(), 1460);
 	EXPECT_EQ(syn.opt_wscale(), 7);
 	EXPECT_TRUE(syn.opt_timestamps().has_value());
-	EXPECT_FALSE(syn.opt_sack_permitted());
+	EXPECT_TRUE(syn.opt_sack_permitted());
 	EXPECT_TRUE(syn.df);
 	EXPECT_EQ(t.state(h), TOE_TCPS_SYN_SENT);
 	EXPECT_FALSE(t.event(TOE_EV_CONNECTED));

@@ -95,14 +95,64 @@ TEST(TcpOptions, EndOfListStopsParsing)
 	EXPECT_EQ(o.flags, 0u);
 }
 
-TEST(TcpOptions, UnknownOptionsAndSackBlocksAreSkipped)
+TEST(TcpOptions, UnknownOptionsAreSkippedAndSackBlocksRead)
 {
 	std::vector<uint8_t> b = {5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 254, 4, 0xf9, 0x89,
 				  8, 10, 0, 0, 0, 9, 0, 0, 0, 7};
 	auto o = parse(b, false);
-	EXPECT_EQ(o.flags, TOE_TCPOPT_F_TS);
+	EXPECT_EQ(o.flags, TOE_TCPOPT_F_TS | TOE_TCPOPT_F_SACK);
 	EXPECT_EQ(o.tsval, 9u);
 	EXPECT_EQ(o.tsecr, 7u);
+	ASSERT_EQ(o.nr_sack, 1u);
+	EXPECT_EQ(o.sack[0].start, 1u);
+	EXPECT_EQ(o.sack[0].end, 2u);
+}
+
+TEST(TcpOptions, SackBlocksOfBadLengthOrOnASynAreIgnored)
+{
+	// length 14 is not 2 + 8n; five blocks (42) cannot fit; a SYN has none
+	std::vector<uint8_t> odd = {5, 14, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3};
+	EXPECT_EQ(parse(odd, false).flags & TOE_TCPOPT_F_SACK, 0u);
+	std::vector<uint8_t> one = {5, 10, 0, 0, 0, 1, 0, 0, 0, 2};
+	EXPECT_EQ(parse(one, true).flags & TOE_TCPOPT_F_SACK, 0u);
+}
+
+TEST(TcpOptions, BuiltSackOptionParsesBack)
+{
+	toe_tcp_sack_block in[4] = {{100, 200}, {300, 400}, {0xfffffff0u, 5}, {7, 9}};
+	for (uint32_t n = 1; n <= 4; n++) {
+		uint8_t buf[TOE_TCP_MAX_OPTLEN];
+		uint32_t len = toe_tcp_opts_build_sack(buf, in, n);
+		EXPECT_EQ(len, TOE_TCP_SACK_OPTLEN(n));
+		auto o = parse(std::vector<uint8_t>(buf, buf + len), false);
+		ASSERT_EQ(o.nr_sack, n);
+		for (uint32_t i = 0; i < n; i++) {
+			EXPECT_EQ(o.sack[i].start, in[i].start);
+			EXPECT_EQ(o.sack[i].end, in[i].end);
+		}
+	}
+}
+
+TEST(TcpOptions, SynWithSackPermittedAndTimestampsFitsTwentyBytes)
+{
+	toe_tcp_syn_opts so{};
+	so.mss = 1460;
+	so.wscale_ok = true;
+	so.wscale = 7;
+	so.ts_ok = true;
+	so.sack_ok = true;
+	so.tsval = 1;
+	uint8_t buf[TOE_TCP_MAX_OPTLEN];
+	uint32_t len = toe_tcp_opts_build_syn(buf, &so);
+	EXPECT_EQ(len, 20u);
+	auto o = parse(std::vector<uint8_t>(buf, buf + len), true);
+	EXPECT_TRUE(o.flags & TOE_TCPOPT_F_SACK_PERM);
+	EXPECT_TRUE(o.flags & TOE_TCPOPT_F_TS);
+	so.ts_ok = false;
+	len = toe_tcp_opts_build_syn(buf, &so);
+	EXPECT_EQ(len % 4, 0u);
+	o = parse(std::vector<uint8_t>(buf, buf + len), true);
+	EXPECT_TRUE(o.flags & TOE_TCPOPT_F_SACK_PERM);
 }
 
 TEST(TcpOptions, BuiltSynOptionsParseBack)

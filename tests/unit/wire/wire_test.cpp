@@ -15,6 +15,10 @@
 #include "wire_checks.hpp"
 #include "wire_sim.hpp"
 
+extern "C" {
+#include "tcp.h"
+}
+
 namespace toe::wiresim {
 namespace {
 
@@ -209,6 +213,16 @@ TEST_P(WireTransfer, BothWaysByteExact)
 		    ws.frames, ws.lost, ws.blacked_out, ws.duplicated, ws.reordered, ws.corrupted,
 		    ca.tcp_retransmits, cb.tcp_retransmits, ca.bad_csum,
 		    cb.bad_csum);
+	toe_tcp_stats ta, tb;
+	toe_tcp_get_stats(a.engine(), &ta);
+	toe_tcp_get_stats(b.engine(), &tb);
+	std::printf("[ wire     ] recovery A/B: timeouts %" PRIu64 "/%" PRIu64
+		    ", SACK recoveries %" PRIu64 "/%" PRIu64 ", loss probes %" PRIu64
+		    "/%" PRIu64 ", D-SACKs in %" PRIu64 "/%" PRIu64
+		    ", most scoreboard work per ACK %" PRIu64 "/%" PRIu64 "\n",
+		    ta.timeouts, tb.timeouts, ta.sack_recoveries, tb.sack_recoveries,
+		    ta.tlp_probes, tb.tlp_probes, ta.dsacks_in, tb.dsacks_in,
+		    ta.sack_work_max, tb.sack_work_max);
 	RecordProperty("wall_seconds", std::to_string(wall_s));
 	RecordProperty("cpu_seconds", std::to_string(cpu_s));
 	RecordProperty("virtual_seconds", std::to_string(virtual_s));
