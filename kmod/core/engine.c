@@ -220,9 +220,14 @@ int toe_engine_classify(const struct toe_engine *eng,
 			const struct toe_rx_frame *f)
 {
 	struct toe_pkt pkt;
+	enum toe_parse_result res;
 
-	if (!f || toe_pkt_parse_headers(f, eng->cfg.mac, eng->cfg.vlan_id,
-					&pkt) != TOE_PARSE_OK)
+	if (!f)
+		return TOE_RX_NOT_MINE;
+	res = toe_pkt_parse_headers(f, eng->cfg.mac, eng->cfg.vlan_id, &pkt);
+	if (res == TOE_PARSE_ICMP)
+		return toe_icmp_classify(eng, &pkt);
+	if (res != TOE_PARSE_OK)
 		return TOE_RX_NOT_MINE;
 	return toe_flow_classify(eng, &pkt) ? TOE_RX_MINE : TOE_RX_NOT_MINE;
 }
@@ -260,6 +265,11 @@ int toe_engine_input(struct toe_engine *eng, const struct toe_rx_frame *f)
 		TOE_CTR_INC(eng, fragments);
 		return not_mine(eng);
 	case TOE_PARSE_OTHER_PROTO:
+		return not_mine(eng);
+	case TOE_PARSE_ICMP:
+		if (toe_icmp_input(eng, &pkt) == TOE_RX_CONSUMED)
+			return TOE_RX_CONSUMED;
+		TOE_CTR_INC(eng, no_socket);
 		return not_mine(eng);
 	case TOE_PARSE_BAD_L4:
 		TOE_CTR_INC(eng, bad_l4);

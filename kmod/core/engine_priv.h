@@ -98,6 +98,17 @@ struct toe_sock *toe_bind_lookup(struct toe_engine *eng, u8 proto,
 /* classify's lookup: RCU read side only, writes nothing. */
 bool toe_flow_classify(const struct toe_engine *eng,
 		       const struct toe_pkt *pkt);
+/* The same for an exact 5-tuple only (an ICMP error's quoted segment). */
+bool toe_flow_classify_tuple(const struct toe_engine *eng, u8 proto,
+			     u32 local_ip, u16 local_port, u32 remote_ip,
+			     u16 remote_port);
+
+/* icmp.c */
+/* classify: TOE_RX_SHARE for an ICMP error about one of our flows. */
+int toe_icmp_classify(const struct toe_engine *eng,
+		      const struct toe_pkt *pkt);
+/* input: hands the ICMP error to its connection; a TOE_RX_* result. */
+int toe_icmp_input(struct toe_engine *eng, const struct toe_pkt *pkt);
 
 /* sock.c */
 struct toe_sock *toe_sock_alloc(struct toe_engine *eng, u8 proto);

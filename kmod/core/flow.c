@@ -202,6 +202,42 @@ static bool local_ip_rcu(const struct toe_engine *eng, u32 ip)
 	return false;
 }
 
+/* An exact 5-tuple match, inside an RCU read-side section. */
+static bool flow_exists_rcu(const struct toe_engine *eng, u8 proto,
+			    u32 local_ip, u16 local_port, u32 remote_ip,
+			    u16 remote_port)
+{
+	const struct toe_sock *sk;
+	u32 h;
+
+	h = flow_hash(eng, proto, local_ip, local_port, remote_ip,
+		      remote_port) &
+	    eng->flow_mask;
+	for (sk = toe_os_rcu_deref(eng->flow_buckets[h]); sk;
+	     sk = toe_os_rcu_deref(sk->flow_next)) {
+		if (TOE_READ_ONCE(sk->local_port) == local_port &&
+		    TOE_READ_ONCE(sk->remote_port) == remote_port &&
+		    TOE_READ_ONCE(sk->local_ip) == local_ip &&
+		    TOE_READ_ONCE(sk->remote_ip) == remote_ip &&
+		    sk->proto == proto)
+			return true;
+	}
+	return false;
+}
+
+bool toe_flow_classify_tuple(const struct toe_engine *eng, u8 proto,
+			     u32 local_ip, u16 local_port, u32 remote_ip,
+			     u16 remote_port)
+{
+	bool found;
+
+	toe_os_rcu_read_lock();
+	found = flow_exists_rcu(eng, proto, local_ip, local_port, remote_ip,
+				remote_port);
+	toe_os_rcu_read_unlock();
+	return found;
+}
+
 bool toe_flow_classify(const struct toe_engine *eng, const struct toe_pkt *pkt)
 {
 	const struct toe_sock *sk;
@@ -209,19 +245,10 @@ bool toe_flow_classify(const struct toe_engine *eng, const struct toe_pkt *pkt)
 	u32 h;
 
 	toe_os_rcu_read_lock();
-	h = flow_hash(eng, pkt->proto, pkt->dst_ip, pkt->dst_port, pkt->src_ip,
-		      pkt->src_port) &
-	    eng->flow_mask;
-	for (sk = toe_os_rcu_deref(eng->flow_buckets[h]); sk;
-	     sk = toe_os_rcu_deref(sk->flow_next)) {
-		if (TOE_READ_ONCE(sk->local_port) == pkt->dst_port &&
-		    TOE_READ_ONCE(sk->remote_port) == pkt->src_port &&
-		    TOE_READ_ONCE(sk->local_ip) == pkt->dst_ip &&
-		    TOE_READ_ONCE(sk->remote_ip) == pkt->src_ip &&
-		    sk->proto == pkt->proto) {
-			found = true;
-			goto out;
-		}
+	if (flow_exists_rcu(eng, pkt->proto, pkt->dst_ip, pkt->dst_port,
+			    pkt->src_ip, pkt->src_port)) {
+		found = true;
+		goto out;
 	}
 	h = bind_hash(eng, pkt->proto, pkt->dst_port) & eng->bind_mask;
 	for (sk = toe_os_rcu_deref(eng->bind_buckets[h]); sk;

@@ -268,10 +268,20 @@ static enum toe_parse_result parse(const struct toe_rx_frame *f,
 	frag = toe_get_be16(iph + 6);
 	if (frag & 0x3fff) /* more fragments, or an offset */
 		return TOE_PARSE_FRAGMENT;
+	pkt->l4_off = l3 + ihl;
+	if (pkt->proto == TOE_IPPROTO_ICMP) {
+		end = l3 + tot_len;
+		res = toe_icmp_parse(pkt, end);
+		/* ICMP checksums are never offloaded: always checked. */
+		if (res == TOE_PARSE_ICMP && verify_csum &&
+		    toe_os_csum_fold(toe_frame_csum(f, pkt->l4_off,
+						    end - pkt->l4_off, 0)))
+			return TOE_PARSE_BAD_CSUM;
+		return res;
+	}
 	if (pkt->proto != TOE_PROTO_TCP && pkt->proto != TOE_PROTO_UDP)
 		return TOE_PARSE_OTHER_PROTO;
 
-	pkt->l4_off = l3 + ihl;
 	/*
 	 * Ethernet padding beyond the IP datagram is not payload. h holds at
 	 * least min(len, TOE_PKT_HDR_MAX) bytes and the longest header chain

@@ -25,6 +25,12 @@ extern "C" {
 #define TOE_IP_HLEN_MIN 20
 #define TOE_TCP_HLEN_MIN 20
 #define TOE_UDP_HLEN 8
+#define TOE_ICMP_HLEN 8
+#define TOE_IPPROTO_ICMP 1
+
+/* ICMP "destination unreachable", "fragmentation needed and DF set" */
+#define TOE_ICMP_DEST_UNREACH 3
+#define TOE_ICMP_FRAG_NEEDED 4
 
 /* TCP header flags (byte 13). */
 #define TOE_TCPF_FIN 0x01
@@ -51,6 +57,25 @@ enum toe_parse_result {
 	TOE_PARSE_OTHER_PROTO, /* IPv4 but neither TCP nor UDP */
 	TOE_PARSE_BAD_L4, /* truncated or malformed TCP/UDP header */
 	TOE_PARSE_BAD_CSUM, /* TCP/UDP checksum mismatch */
+	/*
+	 * An ICMP "fragmentation needed" about a TCP segment: pkt->icmp says
+	 * which (icmp.c). The host stack gets ICMP as well.
+	 */
+	TOE_PARSE_ICMP,
+};
+
+/* What an ICMP error quotes of the datagram that caused it (icmp.c). */
+struct toe_pkt_icmp {
+	u8 type;
+	u8 code;
+	u16 mtu; /* next-hop MTU (RFC 1191), 0 from older routers */
+	u16 orig_len; /* the quoted IPv4 header's total length */
+	u8 orig_proto;
+	u32 orig_src_ip; /* the quoted datagram's addresses, host order */
+	u32 orig_dst_ip;
+	u16 orig_src_port;
+	u16 orig_dst_port;
+	u32 orig_seq; /* TCP: the quoted sequence number */
 };
 
 struct toe_pkt {
@@ -85,6 +110,8 @@ struct toe_pkt {
 	const u8 *tcp_opts; /* options, tcp_opts_len bytes, unparsed */
 	/* UDP only */
 	u16 udp_len; /* the UDP header's length field */
+	/* TOE_PARSE_ICMP only (proto is TOE_IPPROTO_ICMP) */
+	struct toe_pkt_icmp icmp;
 	/* Headers copied out when the first segment doesn't hold them all. */
 	u8 hdr_copy[TOE_PKT_HDR_MAX];
 };
@@ -103,6 +130,14 @@ enum toe_parse_result toe_pkt_parse(const struct toe_rx_frame *f,
 enum toe_parse_result toe_pkt_parse_headers(const struct toe_rx_frame *f,
 					    const u8 local_mac[6], u16 vlan_id,
 					    struct toe_pkt *pkt);
+
+/*
+ * icmp.c: parses the ICMP message at pkt->l4_off of a datagram that ends
+ * at frame offset end: TOE_PARSE_ICMP for a "fragmentation needed" quoting
+ * a TCP header, TOE_PARSE_OTHER_PROTO for any other ICMP message (the
+ * engine has no use for it) and for one too short to quote enough.
+ */
+enum toe_parse_result toe_icmp_parse(struct toe_pkt *pkt, u32 end);
 
 /* Copies payload bytes [off, off + len) into dst. 0, or -EINVAL when the
  * range is outside the payload.

@@ -11,8 +11,8 @@
 
 TOE_CORE_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 
-TOE_CORE_BASE_SOURCES := buflet.c engine.c flow.c introspect.c output.c owner.c \
-	parse.c rx_dgram.c rx_place.c sock.c sock_api.c timer.c udp.c
+TOE_CORE_BASE_SOURCES := buflet.c engine.c flow.c icmp.c introspect.c output.c \
+	owner.c parse.c rx_dgram.c rx_place.c sock.c sock_api.c timer.c udp.c
 
 TOE_CORE_TCP_SOURCES := $(sort $(notdir $(wildcard $(TOE_CORE_DIR)tcp_*.c)))
 

@@ -57,6 +57,12 @@ struct toe_tcp_tunables {
 	u32 challenge_ack_window_ms; /* 5 s */
 	u32 oow_ack_interval_ms; /* answers to invalid segments; 500 ms */
 	u32 sack; /* offer and use SACK with RACK-TLP (RFC 2018, 8985); 1 */
+	/* path MTU (tcp_pmtu.c); sizes are IPv4 datagram bytes */
+	u32 pmtu_min; /* floor for ICMP-reported MTUs; 552 */
+	u32 plpmtud_blackhole_rtos; /* timeouts that mean a black hole; 3 */
+	u32 plpmtud_base; /* size after a black hole; 1024 */
+	u32 plpmtud_probe_threshold; /* the search ends this close; 8 */
+	u32 pmtu_reprobe_s; /* search upward again after; 600 s */
 };
 
 /* TCP's part of struct toe_engine. */
@@ -119,6 +125,29 @@ struct toe_tcp_rack {
 	u32 prr_delivered;
 	u32 prr_out;
 	u32 recover_fs;
+};
+
+/* toe_tcp_pmtu.flags */
+#define TOE_PMTU_SEARCHING (1u << 0) /* PLPMTUD probes upward */
+#define TOE_PMTU_HIGH_FIRST (1u << 1) /* the next probe is search_high */
+#define TOE_PMTU_PROBE_LOST (1u << 2) /* resent at probe_seq; dupacks wait */
+#define TOE_PMTU_NO_DF (1u << 3) /* clamped to pmtu_min: DF off */
+
+/*
+ * Path MTU state (tcp_pmtu.c), per connection: the engine keeps no route
+ * cache, so each connection learns its path on its own. Sizes are IPv4
+ * datagram bytes (the MSS is mtu less the IP, TCP and option headers).
+ */
+struct toe_tcp_pmtu {
+	u16 mtu; /* what the send MSS derives from */
+	u16 search_low; /* PLPMTUD: largest size known to pass */
+	u16 search_high; /* PLPMTUD: largest size not known to fail */
+	u16 probe_size; /* the probe in flight, 0 = none */
+	u32 probe_seq; /* its sequence space [probe_seq, probe_end) */
+	u32 probe_end;
+	u32 probe_dupacks; /* duplicate ACKs for probe_seq */
+	u32 flags; /* TOE_PMTU_* */
+	u64 reprobe_us; /* when to search upward again (mtu below the link) */
 };
 
 /* The per-connection state (the transmission control block). */
@@ -224,6 +253,8 @@ struct toe_tcp_cb {
 	struct toe_timer loss_timer; /* RACK reordering window, loss probe */
 	u8 loss_timer_mode; /* TOE_TCP_LOSS_TIMER_* */
 
+	struct toe_tcp_pmtu pmtu;
+
 	struct toe_tcp_stats stats;
 };
 
@@ -243,6 +274,13 @@ void toe_tcp_sock_init(struct toe_engine *eng, struct toe_sock *sk);
 /* A segment for an existing connection (5-tuple match). */
 void toe_tcp_input(struct toe_engine *eng, struct toe_sock *sk,
 		   const struct toe_pkt *pkt);
+
+/*
+ * An ICMP "fragmentation needed" (pkt->icmp) about a segment of sk's
+ * (tcp_pmtu.c).
+ */
+void toe_tcp_icmp_frag_needed(struct toe_engine *eng, struct toe_sock *sk,
+			      const struct toe_pkt *pkt);
 
 /* A segment matching only a listener (SYN, or ACK of a SYN cookie). */
 void toe_tcp_listen_input(struct toe_engine *eng, struct toe_sock *listener,

@@ -19,31 +19,6 @@ struct seg_view {
 	bool clipped; /* payload beyond the window was dropped */
 };
 
-void toe_tcp_update_mss(struct toe_engine *eng, struct toe_sock *sk)
-{
-	struct toe_tcp_cb *tp = toe_tcp(sk);
-	u32 link = toe_engine_mtu(eng);
-	u32 adv = link, snd = tp->peer_mss ? tp->peer_mss : TOE_TCP_DEFAULT_MSS;
-	u32 optlen = (tp->flags & TOE_TCB_TS_OK) ? TOE_TCP_TS_OPTLEN : 0;
-
-	if (tp->user_mss && tp->user_mss < adv)
-		adv = tp->user_mss;
-	if (adv < TOE_TCP_MIN_MSS)
-		adv = TOE_TCP_MIN_MSS;
-	if (snd > adv)
-		snd = adv;
-	if (snd < TOE_TCP_MIN_MSS)
-		snd = TOE_TCP_MIN_MSS;
-	tp->adv_mss = (u16)adv;
-	/* RFC 9293 3.7.1: options come out of the MSS. */
-	tp->mss = (u16)(snd - optlen);
-	if (!tp->rcv_mss)
-		tp->rcv_mss = (u16)(adv - optlen > TOE_TCP_DEFAULT_MSS ?
-					    TOE_TCP_DEFAULT_MSS :
-					    adv - optlen);
-	toe_tcp_cc_set_mss(&tp->cc, tp->mss);
-}
-
 /* ---- establishment ------------------------------------------------------- */
 
 void toe_tcp_established(struct toe_engine *eng, struct toe_sock *sk)
@@ -435,6 +410,7 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 		tp->keep_probes = 0;
 		complete_acked_sends(eng, sk);
 		update_window(tp, pkt);
+		toe_tcp_pmtu_on_ack(eng, sk);
 		act = toe_tcp_cc_on_ack(&tp->cc, &ca);
 		if (tp->flags & TOE_TCB_SACK_OK) {
 			toe_tcp_recovery_ack(eng, sk, prior_una, &v->opts);
@@ -466,6 +442,8 @@ static bool ack_input(struct toe_engine *eng, struct toe_sock *sk,
 		unsigned int act;
 
 		TOE_TCP_STAT_INC(eng, sk, dupacks_in);
+		if (toe_tcp_pmtu_dupack(eng, sk))
+			return true;
 		act = toe_tcp_cc_on_dupack(&tp->cc, ack,
 					   tp->snd_max - tp->snd_una,
 					   tp->snd_max);

@@ -110,6 +110,9 @@ int toe_tcp_retransmit_range(struct toe_engine *eng, struct toe_sock *sk,
 			     u32 start, u32 end);
 /* One new segment, whatever cwnd says (a loss probe); the peer's window holds. */
 void toe_tcp_send_new_segment(struct toe_engine *eng, struct toe_sock *sk);
+/* Resends [snd_una, end) in MSS segments, whatever cwnd says (PMTU). */
+void toe_tcp_resend_flight(struct toe_engine *eng, struct toe_sock *sk,
+			   u32 end);
 void toe_tcp_send_window_probe(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_send_keepalive(struct toe_engine *eng, struct toe_sock *sk);
 u32 toe_tcp_select_window(struct toe_engine *eng, struct toe_sock *sk);
@@ -126,8 +129,29 @@ void toe_tcp_keepalive_reset(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_delack_arm(struct toe_engine *eng, struct toe_sock *sk);
 
 /* tcp_input.c */
-void toe_tcp_update_mss(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_established(struct toe_engine *eng, struct toe_sock *sk);
+
+/* tcp_pmtu.c */
+/* The send MSS (and the one we announce), with cwnd at the initial window. */
+void toe_tcp_update_mss(struct toe_engine *eng, struct toe_sock *sk);
+/*
+ * The retransmission timer expired (rtx_count counts it). Returns true
+ * when a PLPMTUD probe was what got lost: it is resent, and the timeout is
+ * no congestion signal. May lower the MSS on a black hole.
+ */
+bool toe_tcp_pmtu_timeout(struct toe_engine *eng, struct toe_sock *sk);
+/* snd_una advanced. */
+void toe_tcp_pmtu_on_ack(struct toe_engine *eng, struct toe_sock *sk);
+/* A duplicate ACK: true when it is about a probe (cc must not count it). */
+bool toe_tcp_pmtu_dupack(struct toe_engine *eng, struct toe_sock *sk);
+/* [seq, end) was sent again: a probe among it failed. */
+void toe_tcp_pmtu_retransmitted(struct toe_engine *eng, struct toe_sock *sk,
+				u32 seq, u32 end);
+/* Payload of a probe to send now at snd_nxt, or 0. */
+u32 toe_tcp_pmtu_probe_len(struct toe_engine *eng, struct toe_sock *sk,
+			   u32 usable, u32 avail);
+void toe_tcp_pmtu_probe_sent(struct toe_engine *eng, struct toe_sock *sk,
+			     u32 seq, u32 len);
 
 /* tcp_reass.c */
 void toe_tcp_reass_insert(struct toe_engine *eng, struct toe_sock *sk,

@@ -250,12 +250,13 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 	l4.frags = frags;
 	l4.nr_frags = nr;
 	l4.payload_len = len;
+	/* A PLPMTUD probe is one frame larger than the MSS (gso_size 0). */
 	l4.gso_size = len > tp->mss ? so->gso_size : 0;
 	l4.proto = TOE_PROTO_TCP;
-	l4.df = 1;
+	l4.df = !(tp->pmtu.flags & TOE_PMTU_NO_DF);
 	rc = toe_ip_output(eng, sk, &l4);
 
-	segs = len > tp->mss && tp->mss ? (len + tp->mss - 1) / tp->mss : 1;
+	segs = l4.gso_size ? (len + l4.gso_size - 1) / l4.gso_size : 1;
 	TOE_TCP_STAT_ADD(eng, sk, segs_out, segs);
 	TOE_CTR_ADD(eng, tcp_segs_out, segs);
 	TOE_TCP_STAT_ADD(eng, sk, bytes_out, len);
@@ -525,6 +526,7 @@ static void sent_range(struct toe_engine *eng, struct toe_sock *sk, u32 seq,
 		TOE_TCP_STAT_ADD(eng, sk, retransmits, segs);
 		TOE_CTR_ADD(eng, tcp_retransmits, segs);
 		toe_sock_trace(eng, sk, TOE_TRACE_RETRANSMIT, 0, seq, len);
+		toe_tcp_pmtu_retransmitted(eng, sk, seq, end);
 		/* Karn: a retransmitted range cannot be timed. */
 		if ((tp->flags & TOE_TCB_RTT_TIMING) &&
 		    toe_seq_lt(seq, tp->rtt_seq))
@@ -612,7 +614,7 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 			       toe_seq_leq(tp->snd_nxt, tp->snd_end);
 		bool force = tp->flags & TOE_TCB_FORCE;
 		struct toe_tcp_seg_out so = { .flags = TOE_TCPF_ACK };
-		u32 len;
+		u32 len, probe;
 		bool fin;
 		int rc;
 
@@ -623,6 +625,22 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 		len = avail < usable ? avail : usable;
 		if (len > limit)
 			len = limit;
+		probe = toe_tcp_pmtu_probe_len(eng, sk, usable, avail);
+		if (probe) {
+			/* PLPMTUD: one frame of the probed size. */
+			so.seq = tp->snd_nxt;
+			so.ack = tp->rcv_nxt;
+			so.len = probe;
+			rc = toe_tcp_emit(eng, sk, &so);
+			if (rc <= 0)
+				break; /* the port dropped it: try again later */
+			/* Cut short (fragments): ordinary data, no probe. */
+			if ((u32)rc == probe)
+				toe_tcp_pmtu_probe_sent(eng, sk, so.seq, probe);
+			sent_range(eng, sk, so.seq, (u32)rc, false);
+			tp->snd_nxt = so.seq + (u32)rc;
+			continue;
+		}
 		if (len < avail && len < tp->mss && !force) {
 			/*
 			 * Window-limited: sender SWS avoidance, RFC 9293
@@ -757,6 +775,57 @@ void toe_tcp_send_new_segment(struct toe_engine *eng, struct toe_sock *sk)
 		return;
 	sent_range(eng, sk, so.seq, (u32)rc, false);
 	tp->snd_nxt = so.seq + (u32)rc;
+}
+
+/*
+ * Sends [snd_una, end) again in segments of the current MSS, without
+ * moving snd_nxt back and without asking cwnd: what a smaller path MTU
+ * lost (ICMP, a lost PLPMTUD probe) was in flight already, and its loss
+ * is no sign of congestion (RFC 1191, RFC 4821 7.6.2).
+ */
+void toe_tcp_resend_flight(struct toe_engine *eng, struct toe_sock *sk,
+			   u32 end)
+{
+	struct toe_tcp_cb *tp = toe_tcp(sk);
+	u32 seq = tp->snd_una;
+
+	if (!can_send_data(tp->state) || !tp->mss)
+		return;
+	if (toe_seq_gt(end, tp->snd_max))
+		end = tp->snd_max;
+	while (toe_seq_lt(seq, end)) {
+		struct toe_tcp_seg_out so = {
+			.seq = seq,
+			.ack = tp->rcv_nxt,
+			.flags = TOE_TCPF_ACK,
+		};
+		u32 data_end = toe_seq_lt(tp->snd_end, end) ? tp->snd_end : end;
+		u32 len = toe_seq_lt(seq, data_end) ? data_end - seq : 0;
+		bool fin;
+		int rc;
+
+		if (len > tp->mss)
+			len = tp->mss;
+		/* The FIN sits at snd_end. */
+		fin = (tp->flags & TOE_TCB_FIN_SENT) &&
+		      seq + len == tp->snd_end && toe_seq_gt(end, tp->snd_end);
+		if (!len && !fin)
+			break;
+		if (fin)
+			so.flags |= TOE_TCPF_FIN;
+		so.len = len;
+		rc = toe_tcp_emit(eng, sk, &so);
+		if (rc >= 0 && (u32)rc < len) {
+			len = (u32)rc;
+			fin = false;
+		}
+		sent_range(eng, sk, seq, len, fin);
+		seq += len + fin;
+		if (rc < 0)
+			break;
+	}
+	if (toe_seq_lt(tp->snd_nxt, seq))
+		tp->snd_nxt = seq;
 }
 
 /*

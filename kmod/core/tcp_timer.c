@@ -136,6 +136,10 @@ static void data_timeout(struct toe_engine *eng, struct toe_sock *sk)
 		return;
 	}
 	TOE_TCP_STAT_INC(eng, sk, timeouts);
+	if (toe_tcp_pmtu_timeout(eng, sk)) {
+		toe_timer_arm_in(eng, &tp->rtx_timer, rtx_delay(tp));
+		return;
+	}
 	toe_tcp_cc_on_timeout(&tp->cc, tp->snd_max - tp->snd_una, tp->snd_max,
 			      tp->rtx_count == 1, toe_os_now_us());
 	toe_tcp_rto_backoff(&tp->rto);

@@ -25,6 +25,11 @@ void toe_tcp_engine_init(struct toe_engine *eng)
 	t->challenge_ack_window_ms = 5000;
 	t->oow_ack_interval_ms = 500;
 	t->sack = 1;
+	t->pmtu_min = 552;
+	t->plpmtud_blackhole_rtos = 3;
+	t->plpmtud_base = 1024;
+	t->plpmtud_probe_threshold = 8;
+	t->pmtu_reprobe_s = 600;
 	/* toe_engine_create() made the secret random when none was given. */
 	te->secret.k0 = eng->cfg.isn_secret[0];
 	te->secret.k1 = eng->cfg.isn_secret[1];
@@ -56,6 +61,7 @@ void toe_tcp_sock_init(struct toe_engine *eng, struct toe_sock *sk)
 	tp->keepintvl_s = t->keepintvl_s;
 	tp->keepcnt = t->keepcnt;
 	tp->peer_mss = TOE_TCP_DEFAULT_MSS;
+	tp->pmtu.mtu = (u16)eng->cfg.mtu;
 	toe_tcp_rto_init(&tp->rto);
 	toe_tcp_cc_init(&tp->cc, TOE_TCP_DEFAULT_MSS, 0);
 	toe_tcp_timers_init(sk);

@@ -178,6 +178,12 @@ struct toe_rx_frame {
 #define TOE_RX_NOT_MINE 0 /* pass to the host stack */
 #define TOE_RX_MINE 1 /* classify: steal it for the engine */
 #define TOE_RX_CONSUMED 2 /* input: the engine processed (or dropped) it */
+/*
+ * classify: the host stack takes the frame as usual, and the engine wants
+ * a copy through toe_engine_input (an ICMP error about one of its
+ * connections: the host's own sockets may need it too).
+ */
+#define TOE_RX_SHARE 3
 
 /* ---- Events ------------------------------------------------------------------ */
 
@@ -304,8 +310,8 @@ void toe_engine_destroy(struct toe_engine *eng);
 int toe_engine_add_local_ip(struct toe_engine *eng, u32 ip);
 int toe_engine_del_local_ip(struct toe_engine *eng, u32 ip);
 
-/* TOE_RX_MINE or TOE_RX_NOT_MINE; reads only, safe on any CPU at any time
- * (RCU read side inside).
+/* TOE_RX_MINE, TOE_RX_SHARE or TOE_RX_NOT_MINE; reads only, safe on any
+ * CPU at any time (RCU read side inside).
  */
 int toe_engine_classify(const struct toe_engine *eng,
 			const struct toe_rx_frame *f);
@@ -492,6 +498,14 @@ struct toe_tcp_stats {
 	u64 tlp_probes; /* tail loss probes sent (RFC 8985 7) */
 	u64 tlp_recoveries; /* losses a probe repaired */
 	u64 sack_work_max; /* most scoreboard records one ACK visited */
+	/* path MTU (per connection and engine-wide) */
+	u64 pmtu_icmp_in; /* ICMP "fragmentation needed" for a connection */
+	u64 pmtu_icmp_ignored; /* its sequence number was outside the flight */
+	u64 pmtu_reductions; /* the path MTU went down (ICMP or PLPMTUD) */
+	u64 plpmtud_probes; /* PLPMTUD probes sent */
+	u64 plpmtud_probe_acked; /* probes acknowledged: the MTU went up */
+	u64 plpmtud_probes_lost; /* probes lost (or refused by ICMP) */
+	u64 plpmtud_blackholes; /* timeouts of full-sized segments: base size */
 };
 
 /*

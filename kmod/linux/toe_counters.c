@@ -76,6 +76,10 @@ static const struct toe_counter_desc toe_tcp_ctrs[] = {
 	TOE_TCP_CTR(dsacks_out), TOE_TCP_CTR(sack_recoveries),
 	TOE_TCP_CTR(rack_marked_lost), TOE_TCP_CTR(tlp_probes),
 	TOE_TCP_CTR(tlp_recoveries), TOE_TCP_CTR(sack_work_max),
+	TOE_TCP_CTR(pmtu_icmp_in), TOE_TCP_CTR(pmtu_icmp_ignored),
+	TOE_TCP_CTR(pmtu_reductions), TOE_TCP_CTR(plpmtud_probes),
+	TOE_TCP_CTR(plpmtud_probe_acked), TOE_TCP_CTR(plpmtud_probes_lost),
+	TOE_TCP_CTR(plpmtud_blackholes),
 };
 
 #define TOE_DEV_CTR(f) { "glue_" #f, offsetof(struct toe_dev_counters, f), 8, \
@@ -217,7 +221,9 @@ int toe_counters_put_dev(struct sk_buff *skb, struct toe_dev *dev)
 	    toe_put_counter(skb, "glue_rx_queue_full",
 			    atomic64_read(&dev->rx_ctr.queue_full)) ||
 	    toe_put_counter(skb, "glue_rx_no_memory",
-			    atomic64_read(&dev->rx_ctr.no_memory)))
+			    atomic64_read(&dev->rx_ctr.no_memory)) ||
+	    toe_put_counter(skb, "glue_rx_copied",
+			    atomic64_read(&dev->rx_ctr.copied)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -252,6 +258,7 @@ int toe_counters_reset(struct toe_dev *dev)
 	atomic64_set(&dev->rx_ctr.passed, 0);
 	atomic64_set(&dev->rx_ctr.queue_full, 0);
 	atomic64_set(&dev->rx_ctr.no_memory, 0);
+	atomic64_set(&dev->rx_ctr.copied, 0);
 	list_for_each_entry(ctx, &dev->ctxs, dev_node) {
 		memset(&ctx->ctr, 0, sizeof(ctx->ctr));
 		atomic64_set(&ctx->kicks, 0);

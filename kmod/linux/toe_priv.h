@@ -273,6 +273,7 @@ struct toe_dev_rx_counters {
 	atomic64_t passed; /* frames left to the host stack */
 	atomic64_t queue_full; /* mine, but the hand-off queue was full */
 	atomic64_t no_memory; /* mine, but unsharing or pulling failed */
+	atomic64_t copied; /* passed, and a copy queued (ICMP errors) */
 };
 
 /* Counters updated by the engine thread (dev->lock held). */

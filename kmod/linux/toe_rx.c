@@ -8,7 +8,10 @@
  * of its sockets or listeners (toe_engine_classify). A frame that does is
  * queued for the engine thread and consumed; anything else (ARP, ICMP,
  * other ports, frames while the queue is full of someone else's ...) is
- * passed to the host stack untouched. The queue is bounded
+ * passed to the host stack untouched. An ICMP "fragmentation needed"
+ * about one of the engine's connections (TOE_RX_SHARE) is passed as
+ * well, and a clone of it queued: the engine learns the path MTU, the
+ * host's own sockets still see their errors. The queue is bounded
  * (toe_rx_queue_len): a full queue drops and counts, and TCP's
  * retransmission recovers.
  *
@@ -19,6 +22,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/icmp.h>
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
@@ -113,8 +117,10 @@ static u32 toe_rx_header_len(const struct sk_buff *skb)
 {
 	const struct iphdr *iph;
 	const struct tcphdr *th;
+	const struct icmphdr *ich;
 	struct iphdr iph_buf;
 	struct tcphdr th_buf;
+	struct icmphdr ich_buf;
 	u32 ihl;
 
 	iph = skb_header_pointer(skb, 0, sizeof(iph_buf), &iph_buf);
@@ -129,9 +135,45 @@ static u32 toe_rx_header_len(const struct sk_buff *skb)
 		return ihl + th->doff * 4;
 	case IPPROTO_UDP:
 		return ihl + sizeof(struct udphdr);
+	case IPPROTO_ICMP:
+		/* Only "fragmentation needed" interests the engine. */
+		ich = skb_header_pointer(skb, ihl, sizeof(ich_buf), &ich_buf);
+		if (!ich || ich->type != ICMP_DEST_UNREACH ||
+		    ich->code != ICMP_FRAG_NEEDED)
+			return 0;
+		iph = skb_header_pointer(skb, ihl + sizeof(*ich),
+					 sizeof(iph_buf), &iph_buf);
+		if (!iph || iph->ihl < 5)
+			return 0;
+		/* The quoted IPv4 header and 8 bytes of TCP. */
+		return ihl + sizeof(*ich) + iph->ihl * 4 + 8;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The engine wants to read a frame the host stack keeps: a clone shares
+ * the data, which neither side writes (the stack copies before it
+ * modifies a cloned skb's headers). Best effort: a full queue or no
+ * memory only costs the engine this one hint.
+ */
+static void toe_rx_queue_copy(struct toe_dev *dev, struct sk_buff *skb)
+{
+	struct sk_buff *copy;
+
+	if (skb_queue_len_lockless(&dev->rxq) >= READ_ONCE(toe_rx_queue_len)) {
+		atomic64_inc(&dev->rx_ctr.queue_full);
+		return;
+	}
+	copy = skb_clone(skb, GFP_ATOMIC);
+	if (!copy) {
+		atomic64_inc(&dev->rx_ctr.no_memory);
+		return;
+	}
+	skb_queue_tail(&dev->rxq, copy);
+	atomic64_inc(&dev->rx_ctr.copied);
+	toe_dev_wake_for_rx(dev);
 }
 
 rx_handler_result_t toe_rx_handler(struct sk_buff **pskb)
@@ -179,6 +221,10 @@ rx_handler_result_t toe_rx_handler(struct sk_buff **pskb)
 	}
 
 	mine = toe_engine_classify(dev->eng, &view.frame);
+	if (mine == TOE_RX_SHARE) {
+		toe_rx_queue_copy(dev, skb);
+		goto pass;
+	}
 	if (mine != TOE_RX_MINE)
 		goto pass;
 
@@ -225,7 +271,8 @@ u32 toe_rx_process(struct toe_dev *dev, u32 budget)
 		 * "Not mine" here means the socket went away since the
 		 * frame was classified. The host stack never saw the frame
 		 * and must not see it twice, so it is dropped; the peer's
-		 * retransmission meets the new state.
+		 * retransmission meets the new state. (A copy of an ICMP
+		 * error went to the host stack as well; it is only freed.)
 		 */
 		if (toe_engine_input(dev->eng, &view.frame) !=
 		    TOE_RX_CONSUMED) {

@@ -199,6 +199,29 @@ Bytes build_tcp(const TcpSpec &s)
 	return f;
 }
 
+Bytes build_icmp_frag_needed(const Bytes &sent, uint16_t mtu,
+			     uint32_t router_ip, size_t quote)
+{
+	bool vlan = false;
+	size_t l3 = l3_offset(sent, &vlan);
+	size_t ihl = size_t(sent[l3] & 0x0f) * 4;
+	size_t len = quote ? quote : ihl + 8;
+	if (len > sent.size() - l3)
+		len = sent.size() - l3;
+	Bytes icmp(8 + len);
+	icmp[0] = 3; // destination unreachable
+	icmp[1] = 4; // fragmentation needed and DF set
+	put16(icmp, 6, mtu);
+	std::copy(sent.begin() + long(l3), sent.begin() + long(l3 + len),
+		  icmp.begin() + 8);
+	put16(icmp, 2, uint16_t(~fold(sum16(icmp.data(), icmp.size()))));
+	Mac src, dst;
+	std::copy(sent.begin(), sent.begin() + 6, src.begin());
+	std::copy(sent.begin() + 6, sent.begin() + 12, dst.begin());
+	return build_ipv4(src, dst, router_ip, get32(&sent[l3 + 12]), 1, icmp,
+			  vlan ? get16(&sent[14]) & 0x0fff : 0);
+}
+
 Bytes build_udp(const UdpSpec &s)
 {
 	Bytes u(8 + s.payload.size());

@@ -109,6 +109,12 @@ Bytes build_ipv4(const Mac &src_mac, const Mac &dst_mac, uint32_t src_ip,
 		 uint32_t dst_ip, uint8_t proto, const Bytes &l4,
 		 uint16_t vlan = 0, uint16_t frag_off = 0,
 		 const Bytes &ip_options = {}, uint8_t ttl = 64);
+// An ICMP "fragmentation needed" (type 3 code 4) from a router at
+// router_ip about sent, a frame the engine transmitted: it goes back to
+// sent's source, quoting its IPv4 header and 8 bytes (or quote bytes from
+// the IPv4 header on), with next-hop MTU mtu.
+Bytes build_icmp_frag_needed(const Bytes &sent, uint16_t mtu,
+			     uint32_t router_ip, size_t quote = 0);
 // Recomputes the IPv4 header checksum and the TCP/UDP checksum in place.
 void fix_checksums(Bytes &frame);
 

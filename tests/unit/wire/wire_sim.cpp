@@ -1,5 +1,6 @@
 #include "wire_sim.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +38,76 @@ void fill_pattern(std::uint8_t *buf, std::size_t len, std::uint64_t seed)
 
 Wire::Wire(const WireConfig &config) : config_(config), prng_(config.seed) {}
 
+namespace {
+
+std::uint16_t be16(const Bytes &b, std::size_t off)
+{
+	return std::uint16_t(b[off] << 8 | b[off + 1]);
+}
+
+void put_be16(Bytes &b, std::size_t off, std::uint16_t v)
+{
+	b[off] = std::uint8_t(v >> 8);
+	b[off + 1] = std::uint8_t(v);
+}
+
+std::uint16_t inet_csum(const std::uint8_t *p, std::size_t len)
+{
+	std::uint32_t sum = 0;
+	for (std::size_t i = 0; i + 1 < len; i += 2)
+		sum += std::uint32_t(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += std::uint32_t(p[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return std::uint16_t(~sum);
+}
+
+} // namespace
+
+bool Wire::narrow_hop(int from, const Bytes &frame, std::uint64_t now)
+{
+	std::size_t l3 = 14;
+	if (frame.size() >= 18 && be16(frame, 12) == 0x8100)
+		l3 = 18;
+	if (frame.size() < l3 + 20 || be16(frame, l3 - 2) != 0x0800)
+		return false;
+	std::uint16_t tot_len = be16(frame, l3 + 2);
+	bool df = be16(frame, l3 + 6) & 0x4000;
+	if (tot_len <= config_.hop_mtu || !df)
+		return false;
+	stats_.too_big++;
+	if (!config_.hop_icmp)
+		return true;
+	// RFC 792: the IPv4 header and 8 bytes; RFC 1191: the next-hop MTU.
+	std::size_t ihl = std::size_t(frame[l3] & 0x0f) * 4;
+	std::size_t quote = std::min(frame.size() - l3, ihl + 8);
+	std::size_t icmp_off = l3 + 20;
+	Bytes icmp(icmp_off + 8 + quote, 0);
+	std::copy(frame.begin() + 6, frame.begin() + 12, icmp.begin());
+	std::copy(frame.begin(), frame.begin() + 6, icmp.begin() + 6);
+	std::copy(frame.begin() + 12, frame.begin() + long(l3), icmp.begin() + 12);
+	icmp[l3] = 0x45;
+	put_be16(icmp, l3 + 2, std::uint16_t(20 + 8 + quote));
+	icmp[l3 + 8] = 64;
+	icmp[l3 + 9] = 1;
+	for (int i = 0; i < 4; i++) {
+		icmp[l3 + 12 + i] = std::uint8_t(config_.router_ip >> (24 - 8 * i));
+		icmp[l3 + 16 + i] = frame[l3 + 12 + i]; // back to the source
+	}
+	put_be16(icmp, l3 + 10, inet_csum(&icmp[l3], 20));
+	icmp[icmp_off] = 3;
+	icmp[icmp_off + 1] = 4;
+	put_be16(icmp, icmp_off + 6, std::uint16_t(config_.hop_mtu));
+	std::copy(frame.begin() + long(l3), frame.begin() + long(l3 + quote),
+		  icmp.begin() + long(icmp_off + 8));
+	put_be16(icmp, icmp_off + 2, inet_csum(&icmp[icmp_off], 8 + quote));
+	stats_.icmp_sent++;
+	// The router sits half way: the answer takes one latency back.
+	schedule(from, std::move(icmp), now + config_.latency_us);
+	return true;
+}
+
 void Wire::schedule(int to, Bytes frame, std::uint64_t at)
 {
 	queue_.push({at, order_++, to, std::move(frame)});
@@ -66,6 +137,8 @@ void Wire::transmit(int from, Bytes frame, std::uint64_t now)
 		stats_.blacked_out++;
 		return;
 	}
+	if (config_.hop_mtu && narrow_hop(from, frame, now))
+		return;
 	if (prng_.chance(config_.loss_ppm)) {
 		stats_.lost++;
 		return;

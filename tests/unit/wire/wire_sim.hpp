@@ -60,6 +60,13 @@ struct WireConfig {
 	// of virtual time is lost, both ways: a cable pulled and put back.
 	std::uint64_t blackout_at_us = 0;
 	std::uint64_t blackout_us = 0;
+	// A router in the middle whose far link carries at most hop_mtu bytes
+	// of IPv4 (0 = no such hop): a larger datagram with DF is dropped and,
+	// with hop_icmp, answered with ICMP "fragmentation needed" from
+	// router_ip (RFC 1191); without it the hop is a PMTU black hole.
+	std::uint32_t hop_mtu = 0;
+	bool hop_icmp = true;
+	std::uint32_t router_ip = 0x0a0000fe; // 10.0.0.254
 };
 
 struct WireStats {
@@ -71,6 +78,8 @@ struct WireStats {
 	std::uint64_t reordered = 0;
 	std::uint64_t corrupted = 0;
 	std::uint64_t delivered = 0;
+	std::uint64_t too_big = 0; // dropped at the narrow hop
+	std::uint64_t icmp_sent = 0; // "fragmentation needed" sent back
 };
 
 class Wire {
@@ -100,6 +109,8 @@ private:
 		}
 	};
 	void schedule(int to, Bytes frame, std::uint64_t at);
+	// True when the narrow hop drops frame (and maybe answers it).
+	bool narrow_hop(int from, const Bytes &frame, std::uint64_t now);
 
 	WireConfig config_;
 	Prng prng_;

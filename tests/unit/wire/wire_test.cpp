@@ -187,7 +187,7 @@ TEST_P(WireTransfer, BothWaysByteExact)
 	toe_engine_get_counters(b.engine(), &cb);
 	const WireConfig &w = sc.wire;
 	if (!w.loss_ppm && !w.duplicate_ppm && !w.reorder_ppm && !w.corrupt_ppm &&
-	    !w.blackout_us) {
+	    !w.blackout_us && !w.hop_mtu) {
 		// A perfect wire gives no reason to retransmit.
 		EXPECT_EQ(ca.tcp_retransmits, 0u);
 		EXPECT_EQ(cb.tcp_retransmits, 0u);
@@ -204,6 +204,29 @@ TEST_P(WireTransfer, BothWaysByteExact)
 		    virtual_s > 0 ? double(sc.bytes) * 8 / virtual_s / 1e6 : 0.0);
 	if (w.blackout_us) {
 		EXPECT_GT(ws.blacked_out, 0u) << "the blackout missed the transfer";
+	}
+	if (w.hop_mtu) {
+		// Both senders met the narrow hop and got below it: by ICMP, or
+		// by PLPMTUD when the hop says nothing.
+		EXPECT_GT(ws.too_big, 0u);
+		for (const toe_engine_counters *c : {&ca, &cb}) {
+			EXPECT_GE(c->tcp.pmtu_reductions, 1u);
+			if (w.hop_icmp) {
+				EXPECT_GE(c->tcp.pmtu_icmp_in, 1u);
+				EXPECT_EQ(c->tcp.pmtu_icmp_ignored, 0u);
+			} else {
+				EXPECT_EQ(c->tcp.pmtu_icmp_in, 0u);
+				EXPECT_GE(c->tcp.plpmtud_blackholes, 1u);
+				EXPECT_GE(c->tcp.plpmtud_probe_acked, 1u);
+			}
+		}
+		std::printf("[ wire     ] narrow hop %u: %" PRIu64
+			    " frames too big, %" PRIu64 " ICMP sent; "
+			    "PLPMTUD probes A %" PRIu64 " (%" PRIu64
+			    " acked) B %" PRIu64 " (%" PRIu64 " acked)\n",
+			    w.hop_mtu, ws.too_big, ws.icmp_sent,
+			    ca.tcp.plpmtud_probes, ca.tcp.plpmtud_probe_acked,
+			    cb.tcp.plpmtud_probes, cb.tcp.plpmtud_probe_acked);
 	}
 	std::printf("[ wire     ] frames %" PRIu64 ", lost %" PRIu64
 		    " (%" PRIu64 " to the blackout), duplicated %" PRIu64 ", reordered %" PRIu64
@@ -263,6 +286,16 @@ WireConfig blackout(std::uint64_t seconds, std::uint64_t seed)
 	return config;
 }
 
+// A router between the engines whose far link carries 1280 bytes: it
+// answers with ICMP "fragmentation needed", or (black hole) says nothing.
+WireConfig narrow_hop(bool icmp, std::uint64_t seed)
+{
+	WireConfig config = wire_with(0, 0, 0, 0, seed);
+	config.hop_mtu = 1280;
+	config.hop_icmp = icmp;
+	return config;
+}
+
 // Sizes can be scaled down for a quick local run with TOE_WIRE_MIB.
 std::uint64_t transfer_bytes()
 {
@@ -296,7 +329,11 @@ INSTANTIATE_TEST_SUITE_P(
 			 transfer_bytes() / 4, false, 100},
 		Scenario{"Blackout2s", blackout(2, 11), transfer_bytes() / 4},
 		Scenario{"Blackout30s", blackout(30, 12), transfer_bytes() / 4},
-		Scenario{"Blackout120s", blackout(120, 13), transfer_bytes() / 4}),
+		Scenario{"Blackout120s", blackout(120, 13), transfer_bytes() / 4},
+		Scenario{"PathMtu1280Icmp", narrow_hop(true, 14),
+			 transfer_bytes() / 4},
+		Scenario{"PathMtu1280BlackHole", narrow_hop(false, 15),
+			 transfer_bytes() / 4}),
 	[](const auto &param_info) { return std::string(param_info.param.name); });
 
 } // namespace

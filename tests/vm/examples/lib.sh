@@ -4,7 +4,8 @@
 # unmodified Linux peers (nc, socat, python3) on side B.
 #
 #   source "$here/lib.sh"
-#   ex_up veth|virtio     build the topology and attach the engine to side A
+#   ex_up veth|virtio|routed   build the topology and attach the engine to
+#                         side A
 #   ex_down               detach it and tear the topology down
 #   ex_bg LOG [on_a|on_b] CMD...   start CMD in the background, output in
 #                         LOG; ex_down (and ex_kill_all) kill it
@@ -73,6 +74,7 @@ ex_up() {
 	case $kind in
 	veth) topo_veth ;;
 	virtio) topo_virtio ;;
+	routed) topo_routed ;;
 	*) t_fail "unknown topology $kind" ;;
 	esac
 	topo_ping "$TOPO_NS_A" "$TOPO_IP_B"

@@ -14,6 +14,14 @@
 #               check runs blackout2, make soak (TOE_SOAK_LONG) every
 #               length; the wire simulator's unit tests black out for 2,
 #               30 and 120 s in every make check (virtual time).
+#   pmtu_icmp   toe to Linux through a router whose far link carries 1280
+#               bytes (topo_routed): the router's ICMP "fragmentation
+#               needed" lowers the engine's MSS (tcp_pmtu_icmp_in,
+#               tcp_pmtu_reductions)
+#   pmtu_blackhole  the same with the router's ICMP dropped (a tc u32
+#               filter on its near link, no firewall package needed): the
+#               engine finds the black hole by timeouts and the size by
+#               PLPMTUD probes (tcp_plpmtud_blackholes, tcp_plpmtud_probes)
 #
 # TOE_FAULT_BYTES sets the size of each stream (default 4M; make soak
 # moves 256M). TOE_EXAMPLES_ONLY=REGEX runs only the matching cases.
@@ -26,11 +34,15 @@ bytes=${TOE_FAULT_BYTES:-4M}
 mib=$(t_mib "$bytes")
 port=7600
 
-kinds=(loss5 dup1 reorder25 blackout2 blackout30 blackout120)
+kinds=(loss5 dup1 reorder25 blackout2 blackout30 blackout120 pmtu_icmp
+	pmtu_blackhole)
 pairs=(toe_linux toe_toe)
 # wanted NAME: is case NAME (kind_pair) run?
 wanted() {
 	[[ -z ${TOE_EXAMPLES_ONLY:-} || $1 =~ $TOE_EXAMPLES_ONLY ]] || return 1
+	case $1 in
+	pmtu_*_toe_toe) return 1 ;; # the path cases are toe to Linux
+	esac
 	[[ -n ${TOE_SOAK_LONG:-} ]] && return 0
 	case $1 in
 	blackout30_* | blackout120_*) return 1 ;;
@@ -46,6 +58,9 @@ transfer_seconds() {
 	local kind=$1 n
 	case $kind in
 	loss5) echo $((5 + mib * 5 / 2)) ;;
+	# three timeouts (up to 1 + 2 + 4 s before an RTT sample) find a
+	# black hole, then the bytes go at the base size
+	pmtu_blackhole) echo $((15 + mib)) ;;
 	blackout*)
 		n=${kind#blackout}
 		echo $((5 + mib + n + (n < 60 ? n : 60) + 2))
@@ -260,11 +275,69 @@ case_toe_toe() {
 	all_released
 }
 
+# toe_counters_check NAME>=N...: the engine's counters on side A.
+toe_counters_check() {
+	on_a "$TOE_BUILD/tools/toectl/toectl" -j engine stats dev "$TOPO_IF_A" |
+		python3 -c 'import json, sys
+e = json.load(sys.stdin)[0]["counters"]
+names = ("tcp_pmtu_icmp_in", "tcp_pmtu_icmp_ignored", "tcp_pmtu_reductions",
+         "tcp_plpmtud_blackholes", "tcp_plpmtud_probes",
+         "tcp_plpmtud_probe_acked", "tcp_plpmtud_probes_lost",
+         "tcp_retransmits", "glue_rx_copied")
+print("engine A: " + " ".join("%s=%d" % (n, e[n]) for n in names))
+bad = []
+for want in sys.argv[1:]:
+    if ">=" in want:
+        n, v = want.split(">=")
+        ok = e[n] >= int(v)
+    else:
+        n, v = want.split("==")
+        ok = e[n] == int(v)
+    if not ok:
+        bad.append("%s is %d" % (want, e[n]))
+if bad:
+    sys.exit("counters: " + ", ".join(bad))' "$@"
+}
+
+# A toe sender through the narrow router to a Linux sink: with ICMP, or
+# with the router's ICMP "fragmentation needed" dropped on its way back.
+case_pmtu() {
+	local kind=$1 limit
+	limit=$(transfer_limit "$kind")
+	trap ex_down EXIT
+	ex_up routed
+	if [[ $kind == pmtu_blackhole ]]; then
+		topo_require_modules sch_prio cls_u32 act_gact
+		ns_exec "$TOPO_NS_R" tc qdisc add dev rr-a root handle 1: prio
+		# IPv4 protocol 1, ICMP type 3 code 4 (the router's header has
+		# no options: ICMP starts at byte 20)
+		ns_exec "$TOPO_NS_R" tc filter add dev rr-a parent 1: protocol ip \
+			prio 1 u32 match ip protocol 1 0xff \
+			match u8 3 0xff at 20 match u8 4 0xff at 21 action drop
+	fi
+	toe_to_linux "$kind"
+	if [[ $kind == pmtu_icmp ]]; then
+		toe_counters_check tcp_pmtu_icmp_in\>=1 tcp_pmtu_reductions\>=1 \
+			glue_rx_copied\>=1 ||
+			t_fail "the engine did not learn the path MTU from ICMP"
+	else
+		ns_exec "$TOPO_NS_R" tc -s filter show dev rr-a parent 1:
+		toe_counters_check tcp_pmtu_icmp_in==0 tcp_plpmtud_blackholes\>=1 \
+			tcp_pmtu_reductions\>=1 tcp_plpmtud_probes\>=1 ||
+			t_fail "the engine did not find the black hole"
+	fi
+	all_released
+}
+
 for kind in "${kinds[@]}"; do
 	for pair in "${pairs[@]}"; do
 		name=${kind}_$pair
 		wanted "$name" || continue
-		t_case "$name" "case_$pair" "$kind"
+		if [[ $kind == pmtu_* ]]; then
+			t_case "$name" case_pmtu "$kind"
+		else
+			t_case "$name" "case_$pair" "$kind"
+		fi
 	done
 done
 t_finish

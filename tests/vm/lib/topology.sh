@@ -6,6 +6,9 @@
 #   topo_veth       two namespaces joined by a veth pair
 #   topo_virtio     the guest's two virtio-net NICs (one qemu hub, so one
 #                   wire), each in its own namespace
+#   topo_routed     two namespaces on two veth links through a router
+#                   namespace (TOPO_NS_R) whose far link carries only
+#                   TOPO_FAR_MTU bytes (default 1280): path MTU tests
 #   topo_teardown   undo whatever this file set up (safe to call twice)
 #
 # Each topo_* function describes the topology it made in these variables,
@@ -18,8 +21,8 @@
 #   TOPO_IP_A  TOPO_IP_B    their IPv4 addresses (TOPO_PREFIX bits of prefix)
 #
 # The addresses come from the benchmarking range 198.18.0.0/15 (RFC 2544):
-# 198.18.0.0/24 on veth, 198.19.0.0/24 on virtio. Traffic never leaves the
-# guest. The functions are idempotent: they first remove what an earlier,
+# 198.18.0.0/24 on veth, 198.19.0.0/24 on virtio, 198.18.1.0/24 and
+# 198.18.2.0/24 routed. Traffic never leaves the guest. The functions are idempotent: they first remove what an earlier,
 # interrupted test may have left behind.
 
 TOPO_PREFIX=24
@@ -29,6 +32,11 @@ _TOPO_VETH_NS=(toe-a toe-b)
 _TOPO_VETH_IF=(veth-a veth-b)
 _TOPO_VETH_MAC=(02:00:c6:12:00:01 02:00:c6:12:00:02)
 _TOPO_VETH_IP=(198.18.0.1 198.18.0.2)
+_TOPO_RT_NS=(toe-ra toe-rb toe-rr)
+_TOPO_RT_IF=(rveth-a rveth-b)
+_TOPO_RT_MAC=(02:00:c6:12:01:01 02:00:c6:12:02:02)
+_TOPO_RT_IP=(198.18.1.1 198.18.2.2)
+_TOPO_RT_GW=(198.18.1.254 198.18.2.254)
 _TOPO_NIC_NS=(toe-nic-a toe-nic-b)
 _TOPO_NIC_IF=(nic-a nic-b)
 _TOPO_NIC_IP=(198.19.0.1 198.19.0.2)
@@ -147,6 +155,48 @@ topo_veth() {
 		"${_TOPO_VETH_MAC[@]}" "${_TOPO_VETH_IP[@]}"
 }
 
+topo_routed_teardown() {
+	local ns
+	for ns in "${_TOPO_RT_NS[@]}"; do
+		! _topo_ns_exists "$ns" || ip netns del "$ns"
+	done
+}
+
+# topo_routed: toe-ra (rveth-a, 198.18.1.1) <-> toe-rr (rr-a 198.18.1.254,
+# rr-b 198.18.2.254) <-> toe-rb (rveth-b, 198.18.2.2), forwarding on in
+# toe-rr. Only rr-b's MTU is TOPO_FAR_MTU: both ends keep 1500, so their MSS
+# options promise full-sized segments and only the path is narrow (the
+# router answers larger DF datagrams with ICMP "fragmentation needed"). B
+# sends nothing larger than the far link towards the router in these tests
+# (a veth drops frames above its peer's MTU).
+topo_routed() {
+	local i far=${TOPO_FAR_MTU:-1280}
+	topo_routed_teardown
+	topo_require_modules veth
+	for i in 0 1 2; do
+		_topo_ns_fresh "${_TOPO_RT_NS[i]}"
+	done
+	for i in 0 1; do
+		local side=${_TOPO_RT_IF[i]: -1}
+		ip link add "${_TOPO_RT_IF[i]}" netns "${_TOPO_RT_NS[i]}" \
+			address "${_TOPO_RT_MAC[i]}" type veth \
+			peer name "rr-$side" netns "${_TOPO_RT_NS[2]}"
+		ip -n "${_TOPO_RT_NS[i]}" addr add \
+			"${_TOPO_RT_IP[i]}/$TOPO_PREFIX" dev "${_TOPO_RT_IF[i]}"
+		ip -n "${_TOPO_RT_NS[i]}" link set "${_TOPO_RT_IF[i]}" up
+		ip -n "${_TOPO_RT_NS[i]}" route add default via "${_TOPO_RT_GW[i]}"
+		ip -n "${_TOPO_RT_NS[2]}" addr add "${_TOPO_RT_GW[i]}/$TOPO_PREFIX" \
+			dev "rr-$side"
+		ip -n "${_TOPO_RT_NS[2]}" link set "rr-$side" up
+	done
+	ip -n "${_TOPO_RT_NS[2]}" link set rr-b mtu "$far"
+	ns_exec "${_TOPO_RT_NS[2]}" sysctl -qw net.ipv4.ip_forward=1
+	TOPO_NS_R=${_TOPO_RT_NS[2]}
+	export TOPO_NS_R
+	_topo_describe routed "${_TOPO_RT_NS[0]}" "${_TOPO_RT_NS[1]}" \
+		"${_TOPO_RT_IF[@]}" "${_TOPO_RT_MAC[@]}" "${_TOPO_RT_IP[@]}"
+}
+
 # The root-namespace interface that has MAC address $1, if any.
 _topo_if_by_mac() {
 	local dev
@@ -203,5 +253,6 @@ topo_virtio() {
 # namespace (down, without addresses, named nic-a and nic-b).
 topo_teardown() {
 	topo_veth_teardown
+	topo_routed_teardown
 	topo_virtio_teardown
 }
