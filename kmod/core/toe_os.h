@@ -16,6 +16,7 @@
  *                (the single writer), toe_os_synchronize_rcu(),
  *                toe_os_rcu_barrier() (deferred frees done)
  *   time         toe_os_now_us()
+ *   arithmetic   toe_os_div_u64(u64, u32) -> u64 quotient
  *   randomness   toe_os_random_bytes(buf, len)
  *   hashing      toe_os_hash_3words(a, b, c, seed) (fast, unkeyed quality),
  *                toe_os_siphash(data, len, key) (keyed PRF, for ISNs)
