@@ -22,6 +22,7 @@ void toe_engine_config_defaults(struct toe_engine_config *cfg)
 	cfg->ephemeral_port_min = 32768;
 	cfg->ephemeral_port_max = 60999;
 	cfg->ip_ttl = 64;
+	cfg->congestion = TOE_CC_NEWRENO;
 }
 
 static int config_check(const struct toe_engine_config *c)
@@ -52,6 +53,8 @@ static int config_check(const struct toe_engine_config *c)
 	if (c->gso_max_size > 65535)
 		return -EINVAL;
 	if (c->mac[0] & 1) /* multicast source MAC */
+		return -EINVAL;
+	if (c->congestion != TOE_CC_NEWRENO && c->congestion != TOE_CC_CUBIC)
 		return -EINVAL;
 	return 0;
 }

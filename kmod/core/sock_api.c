@@ -298,6 +298,7 @@ static bool opt_is_tcp(int opt)
 	case TOE_OPT_KEEPCNT:
 	case TOE_OPT_USER_TIMEOUT:
 	case TOE_OPT_MAXSEG:
+	case TOE_OPT_CONGESTION:
 		return true;
 	default:
 		return false;

@@ -94,6 +94,7 @@ static void inherit(struct toe_tcp_cb *cp, const struct toe_tcp_cb *lp)
 	cp->keepcnt = lp->keepcnt;
 	cp->user_mss = lp->user_mss;
 	cp->user_timeout_ms = lp->user_timeout_ms;
+	toe_tcp_cc_set_algo(&cp->cc, lp->cc.algo);
 }
 
 /* Takes the peer's SYN options into a new control block. */
@@ -212,6 +213,7 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	struct toe_sock *child, *prev;
 	struct toe_tcp_cb *tp;
 	u64 now = toe_os_now_us();
+	unsigned int algo;
 	u32 win;
 	u16 mss;
 
@@ -279,7 +281,9 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	tp->max_sndwnd = tp->snd_wnd;
 	tp->snd_wl1 = pkt->seq;
 	tp->snd_wl2 = pkt->ack;
+	algo = tp->cc.algo; /* the listener's, from inherit() */
 	toe_tcp_cc_init(&tp->cc, TOE_TCP_DEFAULT_MSS, tp->iss);
+	toe_tcp_cc_set_algo(&tp->cc, algo);
 	toe_tcp_update_mss(eng, child);
 	/* What the cookie SYN-ACK offered, unscaled. */
 	win = toe_tcp_window_now(eng, child);

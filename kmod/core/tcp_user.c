@@ -5,6 +5,11 @@
  */
 #include "tcp_int.h"
 
+/* TOE_OPT_CONGESTION's values (the ABI's) are the module's own. */
+_Static_assert((int)TOE_CC_NEWRENO == (int)TOE_TCP_CC_NEWRENO &&
+		       (int)TOE_CC_CUBIC == (int)TOE_TCP_CC_CUBIC,
+	       "enum toe_cc and enum toe_tcp_cc_algo differ");
+
 void toe_tcp_engine_init(struct toe_engine *eng)
 {
 	struct toe_tcp_engine *te = &eng->tcp;
@@ -64,6 +69,8 @@ void toe_tcp_sock_init(struct toe_engine *eng, struct toe_sock *sk)
 	tp->pmtu.mtu = (u16)eng->cfg.mtu;
 	toe_tcp_rto_init(&tp->rto);
 	toe_tcp_cc_init(&tp->cc, TOE_TCP_DEFAULT_MSS, 0);
+	/* The configuration was checked: the algorithm is a known one. */
+	toe_tcp_cc_set_algo(&tp->cc, eng->cfg.congestion);
 	toe_tcp_timers_init(sk);
 	toe_tcp_update_mss(eng, sk);
 	/*
@@ -231,6 +238,16 @@ int toe_tcp_setopt(struct toe_engine *eng, struct toe_sock *sk, int opt,
 		tp->user_mss = (u16)value;
 		toe_tcp_update_mss(eng, sk);
 		return 0;
+	case TOE_OPT_CONGESTION:
+		/*
+		 * Like TCP_CONGESTION, but only while the window has no
+		 * history: one algorithm's state means nothing to the other.
+		 */
+		if (value > TOE_TCP_CC_ALGO_MAX)
+			return -EINVAL;
+		if (toe_seq_gt(tp->snd_max, tp->iss + 1))
+			return -EISCONN;
+		return toe_tcp_cc_set_algo(&tp->cc, (unsigned int)value);
 	case TOE_OPT_LINGER:
 		return 0; /* the core keeps sk->linger_s; close reads it */
 	default:
@@ -275,6 +292,9 @@ int toe_tcp_getopt(struct toe_engine *eng, struct toe_sock *sk, int opt,
 		*value = tp->state >= TOE_TCPS_ESTABLISHED ?
 				 tp->mss :
 				 (tp->user_mss ? tp->user_mss : tp->adv_mss);
+		return 0;
+	case TOE_OPT_CONGESTION:
+		*value = tp->cc.algo;
 		return 0;
 	case TOE_OPT_LINGER:
 		*value = sk->linger_s;
@@ -344,6 +364,7 @@ void toe_tcp_get_info(const struct toe_sock *sk, struct toe_sock_info *info)
 				tp->rcv_adv - tp->rcv_nxt :
 				0;
 	info->cwnd = tp->cc.cwnd;
+	info->congestion = tp->cc.algo;
 	info->ssthresh = tp->cc.ssthresh;
 	info->srtt_us = tp->rto.srtt_us;
 	info->rto_us = toe_tcp_rto_current(&tp->rto);

@@ -100,14 +100,15 @@ struct toe_engine_config {
 	u32 gso_max_size; /* largest super-frame payload, 0 = no GSO */
 
 	u8 ip_ttl; /* 0 = 64 */
-	u8 reserved0[3];
+	u8 congestion; /* enum toe_cc: each connection's algorithm to start with */
+	u8 reserved0[2];
 
 	u64 isn_secret[2]; /* key for ISNs and SYN cookies; 0 = random */
 	u64 random_seed; /* engine PRNG (ports, IP ids); 0 = random */
 };
 
 /* Fills a configuration with the defaults: no addresses, MTU 1500,
- * 16384 buflets of 2048 bytes, 512 per socket, 4096 sockets, ...
+ * 16384 buflets of 2048 bytes, 512 per socket, 4096 sockets, CUBIC, ...
  */
 void toe_engine_config_defaults(struct toe_engine_config *cfg);
 
@@ -407,6 +408,8 @@ int toe_sock_send(struct toe_engine *eng, u32 owner, u32 h,
 #define TOE_OPT_TTL 10 /* IPv4 TTL, 0 = the engine's default */
 #define TOE_OPT_USER_TIMEOUT 11 /* ms unacked data may wait, 0 = default */
 #define TOE_OPT_MAXSEG 12 /* MSS clamp, 0 = from the MTU */
+/* TOE_OPT_CONGESTION: enum toe_cc; -EISCONN once data was sent */
+#define TOE_OPT_CONGESTION 13
 
 int toe_sock_setopt(struct toe_engine *eng, u32 owner, u32 h, int opt,
 		    u64 value);
@@ -599,7 +602,8 @@ struct toe_sock_info {
 	u8 state; /* TCP: TOE_TCPS_*; UDP: 0 */
 	u16 local_port;
 	u16 remote_port;
-	u16 reserved0;
+	u8 congestion; /* TCP: enum toe_cc */
+	u8 reserved0;
 	u32 local_ip;
 	u32 remote_ip;
 	/* TCP (zero for UDP) */

@@ -255,6 +255,8 @@ static void toe_dev_config(struct toe_dev *dev, struct net_device *ndev,
 		cfg->buflet_count = opts->buflets;
 	if (opts->max_sockets)
 		cfg->max_sockets = opts->max_sockets;
+	if (opts->congestion >= 0)
+		cfg->congestion = opts->congestion;
 	cfg->owner_anon_max =
 		max_t(u32, cfg->owner_anon_max, TOE_ANON_COUNT_MAX);
 	/*
@@ -284,6 +286,9 @@ static int toe_dev_check_opts(const struct toe_attach_opts *opts)
 		return -EINVAL;
 	if (opts->max_sockets && (opts->max_sockets < TOE_SOCKETS_MIN ||
 				  opts->max_sockets > TOE_SOCKETS_MAX))
+		return -EINVAL;
+	if (opts->congestion != -1 && opts->congestion != TOE_CC_NEWRENO &&
+	    opts->congestion != TOE_CC_CUBIC)
 		return -EINVAL;
 	return 0;
 }
@@ -496,7 +501,7 @@ static int toe_dev_ioctl_check(void __user *uarg, struct toe_attach *req,
 
 long toe_dev_ioctl_attach(struct toe_ctx *ctx, void __user *uarg)
 {
-	struct toe_attach_opts opts = {};
+	struct toe_attach_opts opts = { .congestion = -1 };
 	struct toe_attach req;
 	struct net *net;
 	int err;

@@ -115,7 +115,8 @@ static int toe_put_limits(struct sk_buff *skb, struct toe_dev *dev)
 	    nla_put_u32(skb, TOE_A_LIMIT_ANON_BUFFERS, cfg.owner_anon_max) ||
 	    nla_put_u32(skb, TOE_A_LIMIT_SQ_ENTRIES, TOE_SQ_ENTRIES_MAX) ||
 	    nla_put_u32(skb, TOE_A_LIMIT_CQ_ENTRIES, TOE_CQ_ENTRIES_MAX) ||
-	    nla_put_u32(skb, TOE_A_LIMIT_CQ_OVERFLOW, TOE_CQ_OVERFLOW_MAX))
+	    nla_put_u32(skb, TOE_A_LIMIT_CQ_OVERFLOW, TOE_CQ_OVERFLOW_MAX) ||
+	    nla_put_u8(skb, TOE_A_CONGESTION, cfg.congestion))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -250,7 +251,7 @@ static int toe_genl_app_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 {
-	struct toe_attach_opts opts = { .cpu = -1 };
+	struct toe_attach_opts opts = { .cpu = -1, .congestion = -1 };
 	struct net *net = genl_info_net(info);
 	int err;
 
@@ -266,6 +267,8 @@ static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[TOE_A_MAX_SOCKETS])
 		opts.max_sockets =
 			nla_get_u32(info->attrs[TOE_A_MAX_SOCKETS]);
+	if (info->attrs[TOE_A_CONGESTION])
+		opts.congestion = nla_get_u8(info->attrs[TOE_A_CONGESTION]);
 
 	/* An attached engine pins the module; it must not be leaving. */
 	if (!try_module_get(THIS_MODULE))
@@ -285,7 +288,7 @@ static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 		break;
 	case -EINVAL:
 		NL_SET_ERR_MSG(info->extack,
-			       "cpu offline, poll idle time, buflet or socket count out of range");
+			       "cpu offline, poll idle time, buflet or socket count out of range, or unknown congestion control");
 		break;
 	}
 	return err;
@@ -390,6 +393,7 @@ static const struct nla_policy toe_genl_policy[TOE_A_MAX + 1] = {
 	[TOE_A_SND_UNA ... TOE_A_BUF_AGE_US] = { .type = NLA_REJECT },
 	[TOE_A_PAD] = { .type = NLA_REJECT },
 	[TOE_A_SEGS_IN ... TOE_A_SOCK_STATUS] = { .type = NLA_REJECT },
+	[TOE_A_CONGESTION] = NLA_POLICY_MAX(NLA_U8, TOE_CC_CUBIC),
 };
 
 static const struct genl_ops toe_genl_full_ops[] = {

@@ -99,6 +99,8 @@ static int toe_fill_socket(struct sk_buff *skb, struct toe_dev *dev,
 	    nla_put_u32(skb, TOE_A_RCV_WND, si->rcv_wnd) ||
 	    nla_put_u32(skb, TOE_A_CWND, si->cwnd) ||
 	    nla_put_u32(skb, TOE_A_SSTHRESH, si->ssthresh) ||
+	    (si->proto == TOE_PROTO_TCP &&
+	     nla_put_u8(skb, TOE_A_CONGESTION, si->congestion)) ||
 	    nla_put_u32(skb, TOE_A_SRTT_US, si->srtt_us) ||
 	    nla_put_u32(skb, TOE_A_RTO_US, si->rto_us) ||
 	    nla_put_u32(skb, TOE_A_MSS, si->mss) ||

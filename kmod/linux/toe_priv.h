@@ -259,6 +259,7 @@ struct toe_attach_opts {
 	u32 poll_idle_us;
 	u32 buflets; /* 0: the engine's default */
 	u32 max_sockets; /* 0: the engine's default */
+	int congestion; /* enum toe_cc; -1: the engine's default (CUBIC) */
 };
 
 #define TOE_POLL_IDLE_MAX_US 1000000u

@@ -329,6 +329,10 @@ static int toe_sqe_setopt(struct toe_ctx *ctx, const struct toe_sqe *sqe,
 		break;
 	case TOE_SO_REF:
 		return toe_sqe_set_ref(ctx, sqe);
+	case TOE_SO_CONGESTION:
+		/* enum toe_cc is the engine's own value; the engine checks it. */
+		opt = TOE_OPT_CONGESTION;
+		break;
 	default:
 		return -ENOPROTOOPT;
 	}

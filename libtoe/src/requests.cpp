@@ -120,8 +120,10 @@ extern "C" int toe_setsockopt(toe_handle *h, uint32_t sock, int opt, uint64_t va
 {
 	if (!h)
 		return -EINVAL;
-	if (opt < TOE_SO_NODELAY || opt > TOE_SO_REF)
+	if (opt < TOE_SO_NODELAY || opt > TOE_SO_CONGESTION)
 		return -ENOPROTOOPT;
+	if (opt == TOE_SO_CONGESTION && value != TOE_CC_NEWRENO && value != TOE_CC_CUBIC)
+		return -EINVAL;
 	return submit_one(h, [&](toe_sqe *sqe) {
 		toe_prep_setsockopt(sqe, sock, opt, value, user_data);
 	});

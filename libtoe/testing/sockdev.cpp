@@ -475,6 +475,17 @@ void Context::execute(const toe_sqe &q)
 		case TOE_SO_KEEPINTVL: ret = ::setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v)); break;
 		case TOE_SO_KEEPCNT: ret = ::setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v)); break;
 		case TOE_SO_REF: s->ref = q.value; break;
+		case TOE_SO_CONGESTION: {
+			// The kernel's own algorithms of the same names.
+			const char *name = q.value == TOE_CC_NEWRENO ? "reno"
+					 : q.value == TOE_CC_CUBIC   ? "cubic"
+								     : nullptr;
+			if (!name)
+				return reply(-EINVAL);
+			ret = ::setsockopt(s->fd, IPPROTO_TCP, TCP_CONGESTION, name,
+					   socklen_t(std::strlen(name)));
+			break;
+		}
 		case TOE_SO_ANON_DELIVERY: return reply(-EOPNOTSUPP);
 		default: return reply(-ENOPROTOOPT);
 		}

@@ -101,6 +101,11 @@ TEST(LibtoeRequests, OptionsShutdownCloseAbort)
 	EXPECT_EQ(s.arg, TOE_SO_NODELAY);
 	EXPECT_EQ(s.value, 1u);
 
+	ASSERT_EQ(toe_setsockopt(&ctx.h, 3, TOE_SO_CONGESTION, TOE_CC_NEWRENO, 0), 0);
+	s = only_request(ctx);
+	EXPECT_EQ(s.arg, TOE_SO_CONGESTION);
+	EXPECT_EQ(s.value, uint64_t(TOE_CC_NEWRENO));
+
 	ASSERT_EQ(toe_shutdown(&ctx.h, 3, SHUT_WR, 0), 0);
 	s = only_request(ctx);
 	EXPECT_EQ(s.opcode, TOE_OP_SHUTDOWN);
@@ -133,6 +138,7 @@ TEST(LibtoeRequests, BadArgumentsAreRefusedAndNothingIsQueued)
 	EXPECT_EQ(toe_send(&ctx.h, 1, 0, 0, 2, 0x80, 0), -EINVAL) << "unknown flag";
 	EXPECT_EQ(toe_setsockopt(&ctx.h, 1, 0, 0, 0), -ENOPROTOOPT);
 	EXPECT_EQ(toe_setsockopt(&ctx.h, 1, 999, 0, 0), -ENOPROTOOPT);
+	EXPECT_EQ(toe_setsockopt(&ctx.h, 1, TOE_SO_CONGESTION, 2, 0), -EINVAL);
 	EXPECT_EQ(toe_shutdown(&ctx.h, 1, 3, 0), -EINVAL);
 	EXPECT_EQ(toe_anon_return(&ctx.h, 0), -ENOENT) << "no pool";
 

@@ -39,6 +39,8 @@ int bad_argument(std::string_view object, std::string_view arg);
 // TCP states in RFC 9293 order, as TOE_A_SOCK_STATE numbers them.
 inline constexpr unsigned TOE_TCP_STATES = 11;
 std::string_view tcp_state_name(unsigned state);
+// enum toe_cc (TOE_A_CONGESTION) as `engine attach ... congestion` spells it.
+std::string_view congestion_name(unsigned cc);
 
 int cmd_version(const Options &opts, Args args);
 int cmd_engine(const Options &opts, Args args);

@@ -2,6 +2,8 @@
 // The command tables' shared dispatch and argument helpers.
 #include "commands.hpp"
 
+#include <linux/toe.h>
+
 #include <charconv>
 #include <cstdio>
 
@@ -69,6 +71,18 @@ std::string_view tcp_state_name(unsigned state)
 		"CLOSING",    "LAST_ACK",   "TIME_WAIT",
 	};
 	return state < std::size(names) ? names[state] : "UNKNOWN";
+}
+
+std::string_view congestion_name(unsigned cc)
+{
+	switch (cc) {
+	case TOE_CC_NEWRENO:
+		return "newreno";
+	case TOE_CC_CUBIC:
+		return "cubic";
+	default:
+		return "unknown";
+	}
 }
 
 } // namespace toectl

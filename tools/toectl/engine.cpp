@@ -21,7 +21,7 @@ int engine_reset(const Options &opts, Args args);
 
 const Command commands[] = {
 	{ "show", engine_show, "[dev NAME]", "list attached engines with their limits" },
-	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N] [sockets N]",
+	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N] [sockets N] [congestion cubic|newreno]",
 	  "attach an engine to a network device" },
 	{ "detach", engine_detach, "dev NAME", "detach the engine from a device" },
 	{ "stats", engine_stats, "[dev NAME]", "engines with all their counters" },
@@ -89,6 +89,8 @@ int list(const Options &opts, Args args, bool all_counters)
 		out.field("idle_us", a.u32(TOE_A_POLL_IDLE_US));
 		out.field("buflets", a.u32(TOE_A_BUFLETS));
 		out.field("sockets_max", a.u32(TOE_A_MAX_SOCKETS));
+		if (a.has(TOE_A_CONGESTION))
+			out.field("congestion", congestion_name(a.u8(TOE_A_CONGESTION)));
 		for (const auto &[name, value] : counters)
 			if (name == "buflets_free" || name == "sockets" || name == "owners")
 				out.field(name, value);
@@ -121,6 +123,7 @@ int engine_attach(const Options &, Args args)
 {
 	std::optional<std::string> dev;
 	std::optional<std::uint64_t> cpu, idle, buflets, sockets;
+	std::optional<std::uint8_t> congestion;
 	for (std::size_t i = 0; i < args.size(); i += 2) {
 		if (i + 1 >= args.size())
 			return bad_argument("engine", args[i]);
@@ -138,8 +141,18 @@ int engine_attach(const Options &, Args args)
 		else if (key == "sockets" &&
 			 !(sockets = parse_number(value, "socket count", UINT32_MAX)))
 			return 2;
-		else if (key != "dev" && key != "cpu" && key != "idle-us" &&
-			 key != "buflets" && key != "sockets")
+		else if (key == "congestion") {
+			if (value == "cubic")
+				congestion = TOE_CC_CUBIC;
+			else if (value == "newreno" || value == "reno")
+				congestion = TOE_CC_NEWRENO;
+			else {
+				std::fprintf(stderr, "toectl: unknown congestion control '%.*s'; use cubic or newreno\n",
+					     int(value.size()), value.data());
+				return 2;
+			}
+		} else if (key != "dev" && key != "cpu" && key != "idle-us" &&
+			   key != "buflets" && key != "sockets")
 			return bad_argument("engine", key);
 	}
 	if (!dev) {
@@ -159,6 +172,8 @@ int engine_attach(const Options &, Args args)
 			nla_put_u32(m, TOE_A_BUFLETS, std::uint32_t(*buflets));
 		if (sockets)
 			nla_put_u32(m, TOE_A_MAX_SOCKETS, std::uint32_t(*sockets));
+		if (congestion)
+			nla_put_u8(m, TOE_A_CONGESTION, *congestion);
 	});
 	if (err) {
 		std::string what = "attach " + *dev;

@@ -117,6 +117,9 @@ int socket_show(const Options &opts, Args args)
 		if (tcp) {
 			out.field("cwnd", a.u32(TOE_A_CWND));
 			out.field("ssthresh", a.u32(TOE_A_SSTHRESH));
+			if (a.has(TOE_A_CONGESTION))
+				out.field("congestion",
+					  congestion_name(a.u8(TOE_A_CONGESTION)));
 			out.field("srtt_us", a.u32(TOE_A_SRTT_US));
 			out.field("rto_us", a.u32(TOE_A_RTO_US));
 			out.field("snd_wnd", a.u32(TOE_A_SND_WND));

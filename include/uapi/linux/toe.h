@@ -187,6 +187,13 @@ enum toe_sockopt {
 	TOE_SO_KEEPCNT, /* value: probes */
 	TOE_SO_ANON_DELIVERY, /* value: 0 or 1 */
 	TOE_SO_REF, /* value: the socket's reference number */
+	TOE_SO_CONGESTION, /* value: enum toe_cc; before data is sent */
+};
+
+/* TOE_SO_CONGESTION, TOE_A_CONGESTION: the congestion control algorithm. */
+enum toe_cc {
+	TOE_CC_NEWRENO = 0, /* RFC 5681, RFC 6582 */
+	TOE_CC_CUBIC = 1, /* RFC 9438 with HyStart++ (RFC 9406); the default */
 };
 
 #define TOE_SEND_MORE (1U << 0) /* more data follows: no PSH, Nagle may wait */
@@ -282,7 +289,7 @@ struct toe_cqe {
 enum toe_genl_cmd {
 	TOE_CMD_UNSPEC,
 	TOE_CMD_ENGINE_GET, /* dump: engines with their counters */
-	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS, MAX_SOCKETS */
+	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS, MAX_SOCKETS, CONGESTION */
 	TOE_CMD_ENGINE_DETACH, /* IFINDEX or IFNAME */
 	TOE_CMD_APP_GET, /* dump: application contexts */
 	TOE_CMD_SOCKET_GET, /* dump: sockets (optional IFINDEX) */
@@ -397,6 +404,8 @@ enum toe_genl_attr {
 	/* TOE_CMD_SOCK_EVENT */
 	TOE_A_SOCK_EVENT, /* u8: enum toe_sock_event */
 	TOE_A_SOCK_STATUS, /* s32: 0 or -errno */
+	/* ENGINE_ATTACH and engines: the connections' default; sockets: theirs */
+	TOE_A_CONGESTION, /* u8: enum toe_cc */
 	__TOE_A_MAX,
 };
 #define TOE_A_MAX (__TOE_A_MAX - 1)

@@ -63,6 +63,7 @@ static inline u64 toe_os_now_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
+/* 64-bit by 32-bit division; a plain '/' needs libgcc on 32-bit kernels. */
 static inline u64 toe_os_div_u64(u64 dividend, u32 divisor)
 {
 	return div_u64(dividend, divisor);

@@ -73,13 +73,15 @@ struct toe_os_rcu_head {
 #define toe_os_synchronize_rcu() ((void)0)
 #define toe_os_rcu_barrier() ((void)0)
 
-/* Time: a settable clock in microseconds, shared by all engines. */
-u64 toe_os_now_us(void);
-
+/* 64-bit by 32-bit division (div_u64 in the kernel). */
 static inline u64 toe_os_div_u64(u64 dividend, u32 divisor)
 {
 	return dividend / divisor;
 }
+
+/* Time: a settable clock in microseconds, shared by all engines. */
+u64 toe_os_now_us(void);
+
 void toe_user_clock_set(u64 us);
 void toe_user_clock_advance(u64 us);
 

@@ -9,15 +9,18 @@ namespace {
 
 constexpr uint32_t kMss = 1448;
 
-// A connection with n full segments in flight (data not yet acked).
+// A connection with n full segments in flight (data not yet acked). The
+// recovery tests here are NewReno's (RFC 6582) unless they ask for CUBIC,
+// the engine's default, whose recovery differs only in ssthresh.
 struct Flight {
 	TcpHarness t;
 	Conn c;
 	std::vector<Frame> frames;
 
-	explicit Flight(int n)
+	explicit Flight(int n, unsigned algo = TOE_CC_NEWRENO)
 	{
 		c = t.open_active();
+		EXPECT_EQ(t.setopt(c.h, TOE_OPT_CONGESTION, algo), 0);
 		t.ack(c); // the peer's first window is scaled: settle it
 		t.send(c.h, pattern(size_t(n) * kMss, 5), 1);
 		Bytes got = t.take_data(c, &frames);
@@ -56,6 +59,18 @@ TEST(TcpRetransmit, TimeoutResendsFirstSegmentWithDoublingIntervals)
 	EXPECT_EQ(f.t.tcb(f.c.h)->stats.timeouts, 4u);
 	EXPECT_EQ(f.t.info(f.c.h).cwnd, kMss);
 	EXPECT_EQ(f.t.info(f.c.h).ssthresh, 2 * kMss) << "max(flight/2, 2 SMSS)";
+}
+
+TEST(TcpRetransmit, CubicTimeoutSetsSsthreshByBeta)
+{
+	Flight f(4, TOE_CC_CUBIC);
+	f.t.run_until_tx();
+	f.t.drain(f.c);
+	EXPECT_EQ(f.t.info(f.c.h).cwnd, kMss);
+	EXPECT_EQ(f.t.info(f.c.h).ssthresh, 4 * kMss * 7 / 10) << "flight * 0.7";
+	f.t.run_until_tx(); // a second expiry of the same segment keeps it
+	f.t.drain(f.c);
+	EXPECT_EQ(f.t.info(f.c.h).ssthresh, 4 * kMss * 7 / 10);
 }
 
 TEST(TcpRetransmit, AckAfterTimeoutResumesGoBackNAndClearsBackoff)
@@ -139,6 +154,25 @@ TEST(TcpRetransmit, ThreeDuplicateAcksTriggerFastRetransmit)
 	EXPECT_EQ(tp->stats.fast_retransmits, 1u);
 	EXPECT_EQ(tp->stats.dupacks_in, 3u);
 	EXPECT_EQ(tp->stats.timeouts, 0u);
+}
+
+TEST(TcpRetransmit, CubicFastRetransmitReducesByBetaAndRecoversAsNewReno)
+{
+	Flight f(10, TOE_CC_CUBIC);
+	for (int i = 0; i < 3; i++)
+		f.dupack();
+	auto frames = f.t.drain(f.c);
+	ASSERT_GE(frames.size(), 1u);
+	EXPECT_EQ(frames[0].seq, f.seq(0));
+	auto *tp = f.t.tcb(f.c.h);
+	EXPECT_TRUE(tp->cc.in_recovery);
+	EXPECT_EQ(tp->cc.ssthresh, 7 * kMss) << "flight * 0.7";
+	EXPECT_EQ(tp->cc.cwnd, 10 * kMss) << "ssthresh + 3 SMSS";
+	EXPECT_EQ(tp->cc.u.cubic.w_max, tp->cc.u.cubic.cwnd_prior);
+	// the full ACK ends recovery at ssthresh, as NewReno's
+	f.t.ack_to(f.c, f.seq(9) + kMss);
+	EXPECT_FALSE(tp->cc.in_recovery);
+	EXPECT_LE(tp->cc.cwnd, 7 * kMss);
 }
 
 TEST(TcpRetransmit, DuplicateAcksInflateWindowAndReleaseNewData)
