@@ -121,6 +121,7 @@ struct toe_tcp_rack {
 	u8 reo_wnd_persist; /* RACK.reo_wnd_persist */
 	u32 tlp_end_seq; /* TLP.end_seq, with tlp_on */
 	bool tlp_on;
+	bool have_xmit; /* xmit_us and end_seq hold a delivered segment */
 	/* PRR */
 	u32 prr_delivered;
 	u32 prr_out;

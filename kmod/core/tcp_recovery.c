@@ -77,11 +77,12 @@ static void rack_update(struct toe_tcp_cb *tp,
 		rk->min_rtt_us = (u32)rtt;
 		rk->min_rtt_stamp_us = d->now_us;
 	}
-	if (d->xmit_us > rk->xmit_us ||
+	if (!rk->have_xmit || d->xmit_us > rk->xmit_us ||
 	    (d->xmit_us == rk->xmit_us && toe_seq_gt(d->end_seq, rk->end_seq))) {
 		rk->xmit_us = d->xmit_us;
 		rk->end_seq = d->end_seq;
 		rk->rtt_us = (u32)rtt;
+		rk->have_xmit = true;
 	}
 }
 
@@ -126,7 +127,7 @@ static void rack_detect_loss(struct toe_engine *eng, struct toe_sock *sk,
 	u32 lost_before = tp->sb.lost_bytes;
 	u64 wait;
 
-	if (!rk->xmit_us)
+	if (!rk->have_xmit)
 		return;
 	wait = toe_tcp_sb_mark_lost(&tp->sb, rk->xmit_us, rk->end_seq,
 				    (u64)rk->rtt_us + rack_reo_wnd(tp), now);
