@@ -690,30 +690,12 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 void toe_tcp_retransmit_head(struct toe_engine *eng, struct toe_sock *sk)
 {
 	struct toe_tcp_cb *tp = toe_tcp(sk);
-	struct toe_tcp_seg_out so = {
-		.seq = tp->snd_una,
-		.ack = tp->rcv_nxt,
-		.flags = TOE_TCPF_ACK,
-	};
 	u32 avail = toe_seq_lt(tp->snd_una, tp->snd_end) ?
 			    tp->snd_end - tp->snd_una : 0;
 	u32 len = avail < tp->mss ? avail : tp->mss;
 	bool fin = (tp->flags & TOE_TCB_FIN_SENT) && len == avail;
-	int rc;
 
-	if (!len && !fin)
-		return;
-	if (fin)
-		so.flags |= TOE_TCPF_FIN;
-	so.len = len;
-	rc = toe_tcp_emit(eng, sk, &so);
-	if (rc >= 0 && (u32)rc < len) {
-		len = (u32)rc;
-		fin = false;
-	}
-	sent_range(eng, sk, so.seq, len, fin);
-	if (toe_seq_lt(tp->snd_nxt, so.seq + len + fin))
-		tp->snd_nxt = so.seq + len + fin;
+	toe_tcp_retransmit_range(eng, sk, tp->snd_una, tp->snd_una + len + fin);
 }
 
 int toe_tcp_retransmit_range(struct toe_engine *eng, struct toe_sock *sk,
