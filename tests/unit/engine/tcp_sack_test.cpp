@@ -160,8 +160,9 @@ TEST(TcpSack, HostileBlocksAreBoundedInMemoryAndWork)
 		const toe_tcp_txrec &r = b.sb.rec[b.sb.head + i];
 		if (r.flags & TOE_TXR_SACKED)
 			sacked += r.end - r.start;
-		if (i)
+		if (i) {
 			EXPECT_EQ(r.start, b.sb.rec[b.sb.head + i - 1].end);
+		}
 	}
 	EXPECT_EQ(sacked, b.sb.sacked_bytes);
 	EXPECT_LE(b.sb.sacked_bytes, b.max - b.una);
