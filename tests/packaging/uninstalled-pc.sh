@@ -28,5 +28,8 @@ c++ -std=c++20 -o "$scratch/version" "$scratch/version.cpp" $flags
 out=$(env -u LD_LIBRARY_PATH "$scratch/version")
 echo "$out"
 [[ $out == "libtoe $(pkg-config --modversion libtoe)" ]]
-ldd "$scratch/version" | grep -q "libtoe.so.1 => $dir/libtoe.so.1" ||
+# grep -q on a pipe would stop reading early, and pipefail would then
+# report ldd's SIGPIPE as a failure
+libs=$(ldd "$scratch/version")
+grep -q "libtoe.so.1 => $dir/libtoe.so.1" <<<"$libs" ||
 	{ echo "the program does not find libtoe in $dir by its run path" >&2; exit 1; }
