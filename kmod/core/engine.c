@@ -22,7 +22,7 @@ void toe_engine_config_defaults(struct toe_engine_config *cfg)
 	cfg->ephemeral_port_min = 32768;
 	cfg->ephemeral_port_max = 60999;
 	cfg->ip_ttl = 64;
-	cfg->congestion = TOE_CC_NEWRENO;
+	cfg->congestion = TOE_CC_CUBIC;
 }
 
 static int config_check(const struct toe_engine_config *c)

@@ -143,6 +143,21 @@ static void rack_detect_loss(struct toe_engine *eng, struct toe_sock *sk,
 
 /* ---- recovery and PRR (RFC 6675, RFC 6937) ------------------------------- */
 
+/*
+ * What a reduction is taken from: cwnd, as Linux's Reno and CUBIC take
+ * it, or the flight when less is out (an application-limited sender must
+ * not reduce from a window it never used, RFC 7661). snd_max - snd_una
+ * alone would count what the receiver holds already: at high loss that is
+ * most of it, and CUBIC's 0.7 of it left recovery with a larger cwnd than
+ * it entered with, so the window grew on every loss.
+ */
+static u32 loss_flight(const struct toe_tcp_cb *tp)
+{
+	u32 out = tp->snd_max - tp->snd_una;
+
+	return out < tp->cc.cwnd ? out : tp->cc.cwnd;
+}
+
 static void recovery_enter(struct toe_engine *eng, struct toe_sock *sk,
 			   u64 now)
 {
@@ -150,8 +165,7 @@ static void recovery_enter(struct toe_engine *eng, struct toe_sock *sk,
 	struct toe_tcp_rack *rk = &tp->rack;
 
 	TOE_TCP_STAT_INC(eng, sk, sack_recoveries);
-	toe_tcp_cc_on_loss(&tp->cc, tp->snd_max - tp->snd_una, tp->snd_max,
-			   now);
+	toe_tcp_cc_on_loss(&tp->cc, loss_flight(tp), tp->snd_max, now);
 	rk->prr_delivered = 0;
 	rk->prr_out = 0;
 	rk->recover_fs = tp->snd_max - tp->snd_una;
@@ -300,8 +314,8 @@ static void tlp_process_ack(struct toe_engine *eng, struct toe_sock *sk,
 		/* Only the probe delivered the tail: it was lost once. */
 		rk->tlp_on = false;
 		TOE_TCP_STAT_INC(eng, sk, tlp_recoveries);
-		toe_tcp_cc_on_loss(&tp->cc, tp->snd_max - tp->snd_una,
-				   tp->snd_max, now);
+		toe_tcp_cc_on_loss(&tp->cc, loss_flight(tp), tp->snd_max,
+				   now);
 		toe_tcp_cc_recovery_end(&tp->cc, now);
 	}
 }

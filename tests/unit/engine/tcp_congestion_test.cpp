@@ -46,17 +46,16 @@ void lose_first_of(TcpHarness &t, Conn &c, int n)
 
 } // namespace
 
-// NewReno stays the default until CUBIC's window under SACK recovery
-// holds up at high loss (see docs/engine-tcp.md, Known gaps).
-TEST(TcpCongestion, DefaultIsNewRenoAndAnEngineMayChooseCubic)
+TEST(TcpCongestion, DefaultIsCubicAndAnEngineMayChooseNewReno)
 {
-	EXPECT_EQ(TestPort::default_config().congestion, TOE_CC_NEWRENO);
+	EXPECT_EQ(TestPort::default_config().congestion, TOE_CC_CUBIC);
 	{
-		TcpHarness d;
+		TcpHarness d(with_congestion(TOE_CC_NEWRENO));
 		Conn c = d.open_active();
 		EXPECT_EQ(d.info(c.h).congestion, TOE_CC_NEWRENO);
+		EXPECT_EQ(d.tcb(c.h)->cc.algo, TOE_TCP_CC_NEWRENO);
 	}
-	TcpHarness t(with_congestion(TOE_CC_CUBIC));
+	TcpHarness t;
 	Conn c = t.open_active();
 	EXPECT_EQ(t.info(c.h).congestion, TOE_CC_CUBIC);
 	EXPECT_EQ(getopt(t, c.h), uint64_t(TOE_CC_CUBIC));
@@ -147,12 +146,12 @@ TEST(TcpCongestion, OptionIsRefusedOnceDataWasSentOrUnknown)
 	TcpHarness t;
 	Conn c = t.open_active();
 	EXPECT_EQ(t.setopt(c.h, TOE_OPT_CONGESTION, 2), -EINVAL);
-	EXPECT_EQ(t.info(c.h).congestion, TOE_CC_NEWRENO);
+	EXPECT_EQ(t.info(c.h).congestion, TOE_CC_CUBIC);
 	t.ack(c);
 	t.send(c.h, pattern(100, 1), 1);
 	t.take_data(c);
-	EXPECT_EQ(t.setopt(c.h, TOE_OPT_CONGESTION, TOE_CC_CUBIC), -EISCONN);
-	EXPECT_EQ(t.info(c.h).congestion, TOE_CC_NEWRENO);
+	EXPECT_EQ(t.setopt(c.h, TOE_OPT_CONGESTION, TOE_CC_NEWRENO), -EISCONN);
+	EXPECT_EQ(t.info(c.h).congestion, TOE_CC_CUBIC);
 }
 
 TEST(TcpCongestion, UnknownAlgorithmInTheConfigurationIsRefused)

@@ -71,13 +71,28 @@ TEST(TcpRack, HolesBelowSackedDataAreResentAtOnceWithoutThreeDupacks)
 	EXPECT_GE(tp->stats.rack_marked_lost, 4u);
 	EXPECT_GE(tp->stats.sack_blocks_in, 1u);
 	EXPECT_TRUE(tp->cc.sack_recovery);
-	EXPECT_EQ(tp->cc.ssthresh, 5 * kMss) << "NewReno halves the flight";
+	EXPECT_EQ(tp->cc.ssthresh, 7 * kMss) << "CUBIC's beta of the flight";
 	// PRR: the resends never exceed what ssthresh allows in flight
 	uint32_t sent = 0;
 	for (auto &fr : frames)
 		sent += uint32_t(fr.payload.size());
 	EXPECT_LE(sent, 4 * kMss);
 	EXPECT_EQ(f.t.tcb(f.c.h)->stats.timeouts, 0u);
+}
+
+// At high loss most of snd_max - snd_una is SACKed, and a recovery that
+// began right after another one has a cwnd below it: reducing from
+// snd_max - snd_una grew the window on every loss (CUBIC, 10% loss).
+TEST(TcpRack, RecoveryReducesFromCwndWhenItIsBelowTheFlight)
+{
+	SackFlight f(10);
+	auto *tp = f.t.tcb(f.c.h);
+	tp->cc.cwnd = 6 * kMss; // what a previous reduction left
+	f.sack(0, 4, 10);
+	f.t.run_until_tx();
+	f.t.drain(f.c);
+	EXPECT_EQ(tp->stats.sack_recoveries, 1u);
+	EXPECT_EQ(tp->cc.ssthresh, 6 * kMss * 7 / 10) << "0.7 of cwnd, not of 10 segments";
 }
 
 TEST(TcpRack, RecoveryEndsWhenEverythingSentBeforeItIsAcknowledged)

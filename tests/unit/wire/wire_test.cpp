@@ -34,6 +34,8 @@ struct Scenario {
 	std::uint16_t vlan_id = 0; // both engines on this VLAN
 	// Virtual time allowed for the whole transfer.
 	std::uint64_t virtual_limit_s = 4 * 3600;
+	// Both engines' congestion control; -1 keeps the engine's default.
+	int congestion = -1;
 };
 
 void PrintTo(const Scenario &s, std::ostream *os)
@@ -65,6 +67,12 @@ TEST_P(WireTransfer, BothWaysByteExact)
 	std::memcpy(config_b.mac, mac_b, 6);
 	config_b.random_seed = sc.wire.seed * 2 + 2;
 	config_b.vlan_id = sc.vlan_id;
+	if (sc.congestion >= 0) {
+		auto algo = static_cast<toe_tcp_cc_algo>(sc.congestion);
+		config_a.tune = config_b.tune = [algo](toe_engine_config &cfg) {
+			cfg.congestion = algo;
+		};
+	}
 	SimHost a(0, wire, config_a);
 	SimHost b(1, wire, config_b);
 	a.add_neighbour(ip_b, mac_b);
@@ -313,6 +321,8 @@ INSTANTIATE_TEST_SUITE_P(
 			 transfer_bytes()},
 		Scenario{"Loss10Percent", wire_with(100000, 0, 0, 0, 3),
 			 transfer_bytes()},
+		Scenario{"Loss10PercentNewReno", wire_with(100000, 0, 0, 0, 3),
+			 transfer_bytes(), false, 0, 4 * 3600, TOE_TCP_CC_NEWRENO},
 		Scenario{"Reorder5Percent", wire_with(0, 0, 50000, 0, 4),
 			 transfer_bytes()},
 		Scenario{"Duplicate5Percent", wire_with(0, 50000, 0, 0, 5),
