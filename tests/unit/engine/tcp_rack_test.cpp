@@ -120,3 +120,31 @@ TEST(TcpRack, ATimeoutResendsSackedDataTooAsRfc2018Section8Asks)
 	EXPECT_EQ(tp->sb.sacked_bytes, 0u);
 	EXPECT_EQ(tp->snd_nxt, tp->snd_max) << "the scoreboard resends, not go-back-N";
 }
+
+// RFC 8985 7: the last two segments are lost and nothing after them can be
+// SACKed; the probe (the last segment again) draws the SACK that lets RACK
+// see the other one, with no retransmission timeout.
+TEST(TcpRack, ALostTailIsProbedAndRepairedWithoutATimeout)
+{
+	SackFlight f(10);
+	auto *tp = f.t.tcb(f.c.h);
+	f.t.ack_to(f.c, f.seq(8));
+	EXPECT_EQ(tp->loss_timer_mode, TOE_TCP_LOSS_TIMER_TLP);
+	ASSERT_TRUE(toe_timer_pending(&tp->loss_timer));
+	ASSERT_TRUE(f.t.fire_next());
+	auto probe = f.t.drain(f.c);
+	ASSERT_EQ(probe.size(), 1u);
+	EXPECT_EQ(probe[0].seq, f.seq(9)) << "the last segment again";
+	EXPECT_EQ(tp->stats.tlp_probes, 1u);
+	// a round trip later: sooner would be an ACK of the first copy
+	TestPort::set_clock(TestPort::now() + 1000);
+	f.sack(8, 9, 10);
+	f.t.run_until_tx();
+	auto repair = f.t.drain(f.c);
+	ASSERT_FALSE(repair.empty());
+	EXPECT_EQ(repair[0].seq, f.seq(8));
+	EXPECT_EQ(tp->stats.sack_recoveries, 1u);
+	f.t.ack_to(f.c, f.seq(10));
+	EXPECT_EQ(tp->stats.timeouts, 0u);
+	EXPECT_EQ(tp->snd_una, tp->snd_max);
+}
