@@ -144,6 +144,11 @@ bool toe_tcp_pmtu_timeout(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_pmtu_on_ack(struct toe_engine *eng, struct toe_sock *sk);
 /* A duplicate ACK: true when it is about a probe (cc must not count it). */
 bool toe_tcp_pmtu_dupack(struct toe_engine *eng, struct toe_sock *sk);
+/*
+ * Under SACK: whether everything the scoreboard holds lost is the PLPMTUD
+ * probe's, which says the size failed, not that the path is congested.
+ */
+bool toe_tcp_pmtu_loss_is_probe(struct toe_sock *sk);
 /* [seq, end) was sent again: a probe among it failed. */
 void toe_tcp_pmtu_retransmitted(struct toe_engine *eng, struct toe_sock *sk,
 				u32 seq, u32 end);

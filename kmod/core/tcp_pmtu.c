@@ -287,6 +287,17 @@ void toe_tcp_pmtu_on_ack(struct toe_engine *eng, struct toe_sock *sk)
 	search_check_done(eng, pm);
 }
 
+/* RFC 4821 7.6.2: the loss of a probe alone is no congestion signal. */
+bool toe_tcp_pmtu_loss_is_probe(struct toe_sock *sk)
+{
+	struct toe_tcp_cb *tp = toe_tcp(sk);
+	struct toe_tcp_pmtu *pm = &tp->pmtu;
+
+	return pm->probe_size && tp->sb.lost_bytes &&
+	       toe_tcp_sb_lost_in(&tp->sb, pm->probe_seq, pm->probe_end) ==
+		       tp->sb.lost_bytes;
+}
+
 /*
  * With SACK, RACK repairs a lost probe by resending its bytes in
  * segments of the current size; their acknowledgment then says nothing

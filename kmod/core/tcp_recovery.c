@@ -175,6 +175,22 @@ static void recovery_enter(struct toe_engine *eng, struct toe_sock *sk,
 	rk->tlp_on = false;
 }
 
+/*
+ * Something is lost and no recovery covers it: one begins. A lost PLPMTUD
+ * probe alone is resent without a reduction (RFC 4821 7.6.2); resending
+ * its bytes fails the probe (tcp_pmtu.c).
+ */
+static void recovery_check(struct toe_engine *eng, struct toe_sock *sk,
+			   u64 now)
+{
+	struct toe_tcp_cb *tp = toe_tcp(sk);
+
+	if (tp->sb.lost_bytes && !tp->cc.in_recovery &&
+	    toe_seq_geq(tp->snd_una, tp->cc.recover) &&
+	    !toe_tcp_pmtu_loss_is_probe(sk))
+		recovery_enter(eng, sk, now);
+}
+
 static void recovery_end(struct toe_engine *eng, struct toe_tcp_cb *tp,
 			 u64 now)
 {
@@ -380,9 +396,7 @@ void toe_tcp_recovery_ack(struct toe_engine *eng, struct toe_sock *sk,
 
 	if (tp->cc.sack_recovery && toe_seq_geq(tp->snd_una, tp->cc.recover))
 		recovery_end(eng, tp, d.now_us);
-	if (sb->lost_bytes && !tp->cc.in_recovery &&
-	    toe_seq_geq(tp->snd_una, tp->cc.recover))
-		recovery_enter(eng, sk, d.now_us);
+	recovery_check(eng, sk, d.now_us);
 	if (tp->cc.sack_recovery)
 		prr_update(tp, d.delivered);
 
@@ -472,9 +486,7 @@ static void loss_timer_run(struct toe_engine *eng, struct toe_sock *sk)
 	if (mode == TOE_TCP_LOSS_TIMER_REO) {
 		/* RFC 8985 6.3: the reordering window ran out. */
 		rack_detect_loss(eng, sk, now);
-		if (tp->sb.lost_bytes && !tp->cc.in_recovery &&
-		    toe_seq_geq(tp->snd_una, tp->cc.recover))
-			recovery_enter(eng, sk, now);
+		recovery_check(eng, sk, now);
 		if (tp->cc.sack_recovery)
 			prr_update(tp, 0);
 		toe_tcp_output(eng, sk);

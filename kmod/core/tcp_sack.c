@@ -354,6 +354,26 @@ bool toe_tcp_sb_last(const struct toe_tcp_sb *sb, u32 *start, u32 *end)
 	return true;
 }
 
+u32 toe_tcp_sb_lost_in(struct toe_tcp_sb *sb, u32 start, u32 end)
+{
+	u32 i, lost = 0;
+
+	for (i = sb_find(sb, start); i < sb->count; i++) {
+		const struct toe_tcp_txrec *r = rec_at(sb, i);
+		u32 from, to;
+
+		if (!toe_seq_lt(r->start, end))
+			break;
+		sb->work++;
+		if (!(r->flags & TOE_TXR_LOST))
+			continue;
+		from = toe_seq_gt(r->start, start) ? r->start : start;
+		to = toe_seq_lt(r->end, end) ? r->end : end;
+		lost += to - from;
+	}
+	return lost;
+}
+
 bool toe_tcp_sb_is_sacked(struct toe_tcp_sb *sb, u32 seq, u32 *end)
 {
 	u32 i = sb_find(sb, seq);

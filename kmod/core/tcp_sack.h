@@ -118,6 +118,9 @@ bool toe_tcp_sb_next_lost(struct toe_tcp_sb *sb, u32 *start, u32 *end);
 /* The last record (the highest data sent): false if none. */
 bool toe_tcp_sb_last(const struct toe_tcp_sb *sb, u32 *start, u32 *end);
 
+/* The LOST bytes inside [start, end). */
+u32 toe_tcp_sb_lost_in(struct toe_tcp_sb *sb, u32 start, u32 end);
+
 /* Whether seq lies in a SACKED record. */
 bool toe_tcp_sb_is_sacked(struct toe_tcp_sb *sb, u32 seq, u32 *end);
 

@@ -34,9 +34,11 @@ struct Flight {
 	Conn c;
 	std::vector<Frame> frames;
 
-	explicit Flight(int n)
+	explicit Flight(int n, bool sack = false)
 	{
-		c = t.open_active();
+		PeerOpts o;
+		o.sack = sack;
+		c = t.open_active(o);
 		t.ack(c);
 		t.send(c.h, pattern(size_t(n) * kMss, 9), 1);
 		t.take_data(c, &frames);
@@ -74,6 +76,7 @@ struct PathPeer {
 	TcpHarness &t;
 	Conn &c;
 	uint32_t limit;
+	bool sack = false; // report what it holds out of order in SACK blocks
 	uint32_t start; // sequence number of the first data byte
 	Bytes stream;
 	std::map<uint32_t, Bytes> ooo;
@@ -122,8 +125,31 @@ struct PathPeer {
 			largest = std::max<uint32_t>(largest, f.ip_total_len);
 			take(f.seq, f.payload);
 			c.rcv = rcv_nxt();
-			t.ack(c);
+			ack();
 		}
+	}
+	void ack()
+	{
+		if (!sack || ooo.empty()) {
+			t.ack(c);
+			return;
+		}
+		std::vector<std::pair<uint32_t, uint32_t>> blocks;
+		for (const auto &[seq, bytes] : ooo) {
+			uint32_t end = seq + uint32_t(bytes.size());
+			if (!blocks.empty() && int32_t(seq - blocks.back().second) <= 0) {
+				if (int32_t(end - blocks.back().second) > 0)
+					blocks.back().second = end;
+			} else {
+				blocks.emplace_back(seq, end);
+			}
+		}
+		if (blocks.size() > 3)
+			blocks.resize(3);
+		TcpSpec s = t.seg(c, TH_ACK);
+		s.options = tcp_options({tcpopt::timestamps(c.peer_tsval, c.echo),
+					 tcpopt::sack(blocks)});
+		t.inject(s);
 	}
 	// Runs the transfer until the engine has nothing unacknowledged,
 	// moving the clock to its timers when it stalls.
@@ -350,4 +376,37 @@ TEST(TcpPmtu, LostProbeLowersTheSearchAndIsNoCongestionSignal)
 	EXPECT_EQ(tp->stats.fast_retransmits, 0u);
 	EXPECT_EQ(f.t.info(f.c.h).ssthresh, before.ssthresh);
 	EXPECT_EQ(tp->stats.plpmtud_blackholes, 0u);
+}
+
+// The same under SACK: RACK finds the probe lost, and it is resent in
+// segments of the current size without entering recovery (RFC 4821
+// 7.6.2: a lost probe is no congestion signal).
+TEST(TcpPmtu, LostProbeUnderSackIsResentWithoutAReduction)
+{
+	Flight f(4, true);
+	ASSERT_TRUE(f.tcb()->flags & TOE_TCB_SACK_OK);
+	f.icmp(f.frames[0].raw, 1280);
+	PathPeer peer(f.t, f.c, 1280);
+	peer.sack = true;
+	peer.start = f.frames[0].seq;
+	ASSERT_TRUE(peer.run());
+	toe_sock_info before = f.t.info(f.c.h);
+	toe_tcp_cb *tp = f.tcb();
+	uint64_t recoveries = tp->stats.sack_recoveries;
+	TestPort::set_clock(TestPort::now() + 601ull * 1000000);
+
+	Bytes data = pattern(512 << 10, 6);
+	f.t.send(f.c.h, data, 2);
+	ASSERT_TRUE(peer.run());
+	Bytes all = pattern(4 * kMss, 9);
+	all.insert(all.end(), data.begin(), data.end());
+	EXPECT_EQ(peer.stream, all);
+
+	EXPECT_GE(tp->stats.plpmtud_probes, 1u);
+	EXPECT_EQ(tp->stats.plpmtud_probes_lost, tp->stats.plpmtud_probes);
+	EXPECT_GE(tp->stats.rack_marked_lost, 1u) << "RACK, not the timer";
+	EXPECT_EQ(tp->stats.sack_recoveries, recoveries);
+	EXPECT_EQ(f.t.info(f.c.h).ssthresh, before.ssthresh);
+	EXPECT_EQ(tp->pmtu.mtu, 1280u);
+	EXPECT_EQ(tp->stats.timeouts, 0u);
 }

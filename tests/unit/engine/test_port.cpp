@@ -117,6 +117,17 @@ Bytes timestamps(uint32_t tsval, uint32_t tsecr)
 	put32(b, 8, tsecr);
 	return b;
 }
+Bytes sack(const std::vector<std::pair<uint32_t, uint32_t>> &blocks)
+{
+	Bytes b{1, 1, 5, uint8_t(2 + 8 * blocks.size())};
+
+	for (auto [start, end] : blocks) {
+		b.resize(b.size() + 8);
+		put32(b, b.size() - 8, start);
+		put32(b, b.size() - 4, end);
+	}
+	return b;
+}
 Bytes nop()
 {
 	return {1};

@@ -69,6 +69,8 @@ Bytes mss(uint16_t mss);
 Bytes wscale(uint8_t shift);
 Bytes sack_permitted();
 Bytes timestamps(uint32_t tsval, uint32_t tsecr);
+// Two NOPs and a SACK option with these [start, end) blocks (RFC 2018).
+Bytes sack(const std::vector<std::pair<uint32_t, uint32_t>> &blocks);
 Bytes nop();
 } // namespace tcpopt
 Bytes tcp_options(std::initializer_list<Bytes> opts); // concatenated, padded
