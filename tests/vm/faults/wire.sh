@@ -4,7 +4,12 @@
 # is checked by SHA-256, and each transfer must end within a bound: a hang
 # fails the case.
 #
-#   loss5       5% of the frames lost, on both sides
+#   loss5       5% of the frames lost, on both sides. The toe_linux case
+#               also moves the bytes Linux to Linux on the same wire (the
+#               engine detached), prints the three transfers' times as
+#               "loss table" lines, and captures the segments that carry
+#               SACK blocks (sack-loss5.pcap): the engine's and Linux's
+#               must both be there
 #   dup1        1% duplicated
 #   reorder25   10 ms of delay, with 25% of the frames sent at once
 #   blackoutN   a wire limited to 10 Mbit/s, so the transfer lasts, that
@@ -71,8 +76,11 @@ transfer_seconds() {
 expected=20
 for kind in "${kinds[@]}"; do
 	for pair in "${pairs[@]}"; do
-		! wanted "${kind}_$pair" ||
-			expected=$((expected + 5 + 2 * $(transfer_seconds "$kind")))
+		wanted "${kind}_$pair" || continue
+		expected=$((expected + 5 + 2 * $(transfer_seconds "$kind")))
+		# and the Linux to Linux reference
+		[[ ${kind}_$pair != loss5_toe_linux ]] ||
+			expected=$((expected + 2 * $(transfer_seconds "$kind")))
 	done
 done
 t_expect "$expected"
@@ -170,11 +178,9 @@ linux_to_toe() {
 	fault_same_stream "$tx" "$rx_log"
 }
 
-# toe-recvfile send on side A to a python3 sink on side B.
-toe_to_linux() {
-	local kind=$1 name="$1-toe-to-linux"
-	local rx=$EX_LOGS/sink-$name.log tx=$EX_LOGS/send-$name.log
-	ex_bg "$rx" on_b timeout "$limit" python3 -c '
+# A python3 sink on side B, in the background; sets sink_pid.
+linux_sink_on_b() {
+	ex_bg "$1" on_b timeout "$limit" python3 -c '
 import hashlib, socket, sys
 l = socket.socket()
 l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -190,17 +196,81 @@ while True:
     n += len(b)
 print("received bytes=%d sha256=%s" % (n, h.hexdigest()), flush=True)
 ' "$TOPO_IP_B" "$port"
-	local sink=$EX_LAST_PID
+	sink_pid=$EX_LAST_PID
 	wait_tcp_listen "$TOPO_NS_B" "$port"
+}
+
+wait_sink() {
+	local rc=0
+	ex_wait_pid "$sink_pid" "$limit" || rc=$?
+	ex_show "$1"
+	((rc == 0)) || t_fail "the Linux sink exited with $rc"
+}
+
+# toe-recvfile send on side A to a python3 sink on side B.
+toe_to_linux() {
+	local kind=$1 name="$1-toe-to-linux"
+	local rx=$EX_LOGS/sink-$name.log tx=$EX_LOGS/send-$name.log
+	linux_sink_on_b "$rx"
 	blackout_in_background "$kind" "$name" established "$TOPO_NS_B"
 	on_a timeout "$limit" "$EX_BIN/toe-recvfile" send --bytes "$bytes" \
 		--seed 11 "$TOPO_IP_B:$port" >"$tx"
-	local rc=0
-	ex_wait_pid "$sink" "$limit" || rc=$?
-	ex_show "$rx"
-	((rc == 0)) || t_fail "the Linux sink exited with $rc"
+	wait_sink "$rx"
 	blackout_done "$name"
 	fault_same_stream "$tx" "$rx"
+}
+
+# Linux (python3) on side A, the engine detached, to the sink on side B:
+# the reference the loss table compares the engine with. Linux's 200 ms
+# minimum RTO makes it the slowest of the three: it gets twice the time.
+linux_to_linux() {
+	local kind=$1 name="$1-linux-to-linux" limit=$((limit * 2))
+	local rx=$EX_LOGS/sink-$name.log tx=$EX_LOGS/send-$name.log
+	linux_sink_on_b "$rx"
+	on_a timeout "$limit" python3 -c "$fault_py_send" "$TOPO_IP_B" "$port" \
+		"$(numfmt --from=iec "$bytes")" 17 "$limit" >"$tx"
+	wait_sink "$rx"
+	fault_same_stream "$tx" "$rx"
+}
+
+# timed NAME CMD...: run CMD and print its time and rate as a loss table
+# line.
+timed() {
+	local what=$1 t0 t1
+	shift
+	t0=$(date +%s.%N)
+	"$@"
+	t1=$(date +%s.%N)
+	python3 -c 'import sys
+n, what, s = int(sys.argv[1]), sys.argv[2], float(sys.argv[4]) - float(sys.argv[3])
+print("loss table: %-14s %d MiB in %.1f s, %.2f Mbit/s" % (what, n >> 20, s, n * 8 / s / 1e6))' \
+		"$(numfmt --from=iec "$bytes")" "$what" "$t0" "$t1"
+}
+
+# The segments with more options than timestamps (SACK blocks, SYNs), on
+# side B's link, for as long as the case runs.
+sack_capture_on() {
+	sack_pcap=$EX_LOGS/sack-$1.pcap
+	ex_bg "$EX_LOGS/tcpdump-$1.log" on_b tcpdump -n -U -i "$TOPO_IF_B" \
+		-s 128 -c 20000 -w "$sack_pcap" "tcp port $port and (tcp[12] >> 4) > 8"
+	sack_capture_pid=$EX_LAST_PID
+	ex_wait_line "$EX_LOGS/tcpdump-$1.log" 'listening on'
+}
+
+# Both ends must have sent SACK blocks: Linux receiving from the engine,
+# and the engine receiving from Linux.
+sack_capture_check() {
+	local decoded=$EX_LOGS/sack-$1.txt from_a from_b
+	kill -INT "$sack_capture_pid" 2>/dev/null || true
+	wait "$sack_capture_pid" 2>/dev/null || true
+	tcpdump -n -r "$sack_pcap" 2>/dev/null | grep -F 'sack ' >"$decoded" || true
+	from_a=$(grep -c "IP $TOPO_IP_A\.[0-9]* > $TOPO_IP_B\." "$decoded" || true)
+	from_b=$(grep -c "IP $TOPO_IP_B\.[0-9]* > $TOPO_IP_A\." "$decoded" || true)
+	echo "SACK blocks captured: from the engine $from_a, from Linux $from_b; the first of each:"
+	grep -m1 "IP $TOPO_IP_A\." "$decoded" || true
+	grep -m1 "IP $TOPO_IP_B\." "$decoded" || true
+	((from_a > 0)) || t_fail "the engine sent no SACK block"
+	((from_b > 0)) || t_fail "Linux sent the engine no SACK block"
 }
 
 # toe-recvfile send on side FROM to toe-recvfile receive on the other side,
@@ -252,10 +322,20 @@ case_toe_linux() {
 	trap ex_down EXIT
 	ex_up veth
 	impair "$(impairment_of "$kind")"
-	linux_to_toe "$kind"
-	[[ $kind != loss5 ]] || trace_flows_on
-	toe_to_linux "$kind"
-	[[ $kind != loss5 ]] || trace_flows_check
+	if [[ $kind == loss5 ]]; then
+		ex_detach
+		timed linux-to-linux linux_to_linux "$kind"
+		ex_attach
+		sack_capture_on "$kind"
+		timed linux-to-toe linux_to_toe "$kind"
+		trace_flows_on
+		timed toe-to-linux toe_to_linux "$kind"
+		trace_flows_check
+		sack_capture_check "$kind"
+	else
+		linux_to_toe "$kind"
+		toe_to_linux "$kind"
+	fi
 	on_a "$TOE_BUILD/tools/toectl/toectl" -j engine stats dev "$TOPO_IF_A" |
 		python3 -c 'import json,sys
 e = json.load(sys.stdin)[0]["counters"]
