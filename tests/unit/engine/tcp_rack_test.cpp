@@ -10,16 +10,6 @@ namespace {
 
 constexpr uint32_t kMss = 1448;
 
-Bytes sack_option(const std::vector<std::pair<uint32_t, uint32_t>> &blocks)
-{
-	Bytes b{1, 1, 5, uint8_t(2 + 8 * blocks.size())};
-	for (auto [s, e] : blocks)
-		for (uint32_t v : {s, e})
-			for (int sh = 24; sh >= 0; sh -= 8)
-				b.push_back(uint8_t(v >> sh));
-	return b;
-}
-
 struct SackFlight {
 	TcpHarness t;
 	Conn c;
@@ -48,7 +38,7 @@ struct SackFlight {
 		TcpSpec s = t.seg(c, TH_ACK);
 		s.ack = seq(ack_i);
 		Bytes opts = tcp_options({tcpopt::timestamps(c.peer_tsval, c.echo),
-					  sack_option({{seq(from), seq(to)}})});
+					  tcpopt::sack({{seq(from), seq(to)}})});
 		s.options = opts;
 		t.inject(s);
 	}
