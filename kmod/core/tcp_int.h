@@ -100,6 +100,7 @@ void toe_tcp_send_dupack(struct toe_engine *eng, struct toe_sock *sk,
 int toe_tcp_send_syn(struct toe_engine *eng, struct toe_sock *sk);
 int toe_tcp_send_rst(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_send_rst_reply(struct toe_engine *eng, const struct toe_pkt *pkt);
+u32 toe_tcp_cookie_window(const struct toe_engine *eng);
 void toe_tcp_send_cookie_synack(struct toe_engine *eng,
 				const struct toe_pkt *pkt,
 				const struct toe_tcp_opts *peer, u32 iss,

@@ -72,14 +72,20 @@ static u32 sws_threshold(const struct toe_tcp_cb *tp)
 }
 
 /*
- * The window field for a non-SYN segment. rcv_adv is the exact right edge
- * we promised: it never moves left (RFC 9293 3.8.6: shrinking the window
- * is strongly discouraged), it moves right only by a useful amount
- * (receiver SWS avoidance), and only to where the space really is. The
- * field rounds down to the scale unit, so the peer may see the edge up to
- * one unit short of the promise (RFC 7323 2.4 allows for that) but never
- * past it: rounding up on every ACK would let the edge creep beyond the
- * buflets, and the sender overrun a slow reader.
+ * The window field for a non-SYN segment. rcv_adv is the largest right
+ * edge a segment we sent advertised, and the edge segments are accepted
+ * up to: RFC 7323 2.4 (1) has the receiver honour every segment that was
+ * in the window of any ACK it sent, and (2) has it track that maximum
+ * rather than the edge of the latest ACK. It never moves left (RFC 9293
+ * 3.8.6: shrinking the window is strongly discouraged), it moves right
+ * only by a useful amount (receiver SWS avoidance), only to where the
+ * space really is, and only by a whole number of scale units, so the
+ * segment that moves it shows exactly the new edge. Later fields round
+ * down: as rcv_nxt advances by other than whole units the peer sees the
+ * edge up to one unit short of rcv_adv but never past it. Rounding up
+ * instead would let the edge creep beyond the buflets, and the sender
+ * overrun a slow reader. toe_tcp_emit() takes the move back when the
+ * segment does not leave.
  */
 u32 toe_tcp_select_window(struct toe_engine *eng, struct toe_sock *sk)
 {
@@ -200,6 +206,7 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 	u8 opts[TOE_TCP_MAX_OPTLEN];
 	struct toe_l4_out l4 = { 0 };
 	u32 optlen = 0, nr = 0, len = so->len, win, segs;
+	u32 adv = tp->rcv_adv;
 	u8 flags = so->flags;
 	bool psh = false, sack_owed = false;
 	int rc;
@@ -210,7 +217,13 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 		win = toe_tcp_window_now(eng, sk);
 		if (win > TOE_TCP_MAX_WIN)
 			win = TOE_TCP_MAX_WIN;
-		tp->rcv_adv = tp->rcv_nxt + win;
+		/*
+		 * A retransmitted SYN-ACK may offer less than the first one
+		 * did (other sockets took buflets meanwhile), but the peer
+		 * may send into the first one's window.
+		 */
+		if (toe_seq_gt(tp->rcv_nxt + win, tp->rcv_adv))
+			tp->rcv_adv = tp->rcv_nxt + win;
 	} else {
 		if ((tp->flags & TOE_TCB_TS_OK) && !(flags & TOE_TCPF_RST))
 			optlen = toe_tcp_opts_build_ts(
@@ -255,6 +268,8 @@ int toe_tcp_emit(struct toe_engine *eng, struct toe_sock *sk,
 	l4.proto = TOE_PROTO_TCP;
 	l4.df = !(tp->pmtu.flags & TOE_PMTU_NO_DF);
 	rc = toe_ip_output(eng, sk, &l4);
+	if (rc < 0)
+		tp->rcv_adv = adv; /* an edge that never left promised nothing */
 
 	segs = l4.gso_size ? (len + l4.gso_size - 1) / l4.gso_size : 1;
 	TOE_TCP_STAT_ADD(eng, sk, segs_out, segs);
@@ -414,6 +429,18 @@ void toe_tcp_send_rst_reply(struct toe_engine *eng, const struct toe_pkt *pkt)
 }
 
 /*
+ * The window a cookie SYN-ACK offers, unscaled. It depends on the
+ * configuration alone, so the connection the cookie ACK creates keeps as
+ * its right edge exactly what the SYN-ACK advertised.
+ */
+u32 toe_tcp_cookie_window(const struct toe_engine *eng)
+{
+	u32 win = eng->cfg.sock_buflets_max * eng->cfg.buflet_size;
+
+	return win < TOE_TCP_MAX_WIN ? win : TOE_TCP_MAX_WIN;
+}
+
+/*
  * A SYN-ACK that keeps no state: our ISS is the cookie and, when the SYN
  * carried timestamps, our TSval carries the peer's window scale.
  */
@@ -450,9 +477,7 @@ void toe_tcp_send_cookie_synack(struct toe_engine *eng,
 		so.tsecr = peer->tsval;
 	}
 	optlen = toe_tcp_opts_build_syn(opts, &so);
-	win = eng->cfg.sock_buflets_max * eng->cfg.buflet_size;
-	if (win > TOE_TCP_MAX_WIN)
-		win = TOE_TCP_MAX_WIN;
+	win = toe_tcp_cookie_window(eng);
 	toe_pkt_reply_addr(pkt, &a);
 	l4.hdr_len = build_hdr(hdr, pkt->dst_port, pkt->src_port, iss,
 			       pkt->seq + 1, TOE_TCPF_SYN | TOE_TCPF_ACK,

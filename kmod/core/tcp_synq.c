@@ -214,7 +214,6 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	struct toe_tcp_cb *tp;
 	u64 now = toe_os_now_us();
 	unsigned int algo;
-	u32 win;
 	u16 mss;
 
 	if (!cookie_recent(listener, now) ||
@@ -285,9 +284,11 @@ static bool cookie_ack(struct toe_engine *eng, struct toe_sock *listener,
 	toe_tcp_cc_init(&tp->cc, TOE_TCP_DEFAULT_MSS, tp->iss);
 	toe_tcp_cc_set_algo(&tp->cc, algo);
 	toe_tcp_update_mss(eng, child);
-	/* What the cookie SYN-ACK offered, unscaled. */
-	win = toe_tcp_window_now(eng, child);
-	tp->rcv_adv = tp->rcv_nxt + (win < TOE_TCP_MAX_WIN ? win : TOE_TCP_MAX_WIN);
+	/*
+	 * The edge the cookie SYN-ACK advertised, not the space now: the
+	 * peer may already send into all of it.
+	 */
+	tp->rcv_adv = tp->rcv_nxt + toe_tcp_cookie_window(eng);
 	tp->last_recv_us = now;
 	toe_tcp_set_state(eng, child, TOE_TCPS_SYN_RECEIVED);
 	prev = toe_tcp_enter(eng, child);

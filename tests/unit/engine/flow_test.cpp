@@ -73,6 +73,20 @@ TEST_F(Flow, WildcardListenerTakesEveryLocalAddressButNoOther)
 	EXPECT_EQ(port.classify(syn_to(kLocalIp, 81)), TOE_RX_NOT_MINE);
 }
 
+// RFC 9293 MUST-57: a SYN to a broadcast or multicast address is no
+// connection attempt; a wildcard listener takes the engine's own addresses
+// only, so the engine neither answers nor keeps state.
+TEST_F(Flow, SynToABroadcastOrMulticastAddressIsNotTaken)
+{
+	listener(0, 80);
+	for (uint32_t ip : {0xffffffffu, ip4(10, 0, 0, 255), ip4(224, 0, 0, 1),
+			    ip4(239, 1, 2, 3)}) {
+		EXPECT_EQ(port.inject(syn_to(ip, 80)), TOE_RX_NOT_MINE) << ip;
+	}
+	EXPECT_TRUE(port.tx_empty());
+	EXPECT_EQ(port.counters().syn_queue, 0u);
+}
+
 TEST_F(Flow, SpecificListenerTakesOnlyItsAddress)
 {
 	listener(kSecondIp, 80);

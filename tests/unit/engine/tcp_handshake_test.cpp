@@ -308,6 +308,76 @@ TEST(TcpHandshake, MssNegotiationUsesSmallerOfBothAndDefaultsTo536)
 	EXPECT_EQ(t3.info(c3.h).mss, 1460u) << "bounded by our link";
 }
 
+// RFC 9293 MUST-65: the MSS option goes in SYNs only.
+TEST(TcpHandshake, OnlySynsCarryTheMssOption)
+{
+	TcpHarness t;
+	uint32_t l = t.listen();
+	Conn c;
+	c.peer = t.port().peer(kPeerIp, kPeerPort);
+	c.snd = 7000000;
+	TcpSpec s = t.seg(c, TH_SYN);
+	s.options = TcpHarness::syn_options(c, PeerOpts{});
+	t.inject(s);
+	c.snd++;
+	Frame sa = t.tx(c);
+	ASSERT_TRUE(sa.has(TH_SYN | TH_ACK));
+	EXPECT_TRUE(sa.opt_mss()) << "the SYN-ACK carries it";
+	c.rcv = sa.seq + 1;
+	c.ts = true;
+	c.peer_ws = 7;
+	c.peer_window = 65535u << 7;
+	t.ack(c);
+	ASSERT_EQ(toe_sock_accept(t.eng(), kOwner, l, 55), 0);
+	auto ev = t.event(TOE_EV_ACCEPT);
+	ASSERT_TRUE(ev);
+	c.h = ev->sock;
+	t.post(c.h, 10000);
+	t.send(c.h, pattern(5000), 1);
+	t.send_data(c, pattern(3000));
+	t.run_until_tx();
+	std::vector<Frame> out = t.drain(c);
+	ASSERT_FALSE(out.empty());
+	for (const Frame &f : out) {
+		EXPECT_FALSE(f.has(TH_SYN)) << f;
+		EXPECT_FALSE(f.opt_mss()) << "no MSS outside a SYN: " << f;
+	}
+}
+
+// RFC 6298 5.7: after the SYN was retransmitted and no RTT sample was
+// taken, the RTO is 3 s once data transmission begins.
+TEST(TcpHandshake, RtoIsThreeSecondsAfterARetransmittedSynWithoutASample)
+{
+	TcpHarness t;
+	uint32_t h = t.create();
+	ASSERT_EQ(toe_sock_connect(t.eng(), kOwner, h, kPeerIp, kPeerPort), 0);
+	Frame first = t.port().pop_tx();
+	TestPort::set_clock(toe_engine_next_deadline_us(t.eng()));
+	t.port().poll();
+	Frame again = t.port().pop_tx();
+	ASSERT_TRUE(again.has(TH_SYN));
+	ASSERT_EQ(again.seq, first.seq);
+	// a SYN-ACK without timestamps: Karn's rule leaves no sample
+	Conn c;
+	c.h = h;
+	c.peer = t.port().peer(kPeerIp, kPeerPort);
+	c.lport = first.src_port;
+	c.rcv = first.seq + 1;
+	c.snd = 1000000;
+	TcpSpec s = t.seg(c, TH_SYN | TH_ACK);
+	s.options = tcp_options({tcpopt::mss(1460)});
+	t.inject(s);
+	c.snd++;
+	ASSERT_EQ(t.state(h), TOE_TCPS_ESTABLISHED);
+	t.drain(c);
+	// the first data segment is lost: its retransmission comes 3 s later
+	t.send(h, pattern(100), 1);
+	ASSERT_FALSE(t.drain(c).empty());
+	EXPECT_EQ(t.run_until_tx(), 3'000'000u);
+	Frame rtx = t.tx(c);
+	EXPECT_EQ(rtx.payload.size(), 100u);
+}
+
 TEST(TcpHandshake, WindowScalingNeedsBothSides)
 {
 	TcpHarness t;

@@ -27,6 +27,21 @@ TEST(TcpKeepalive, OffByDefault)
 	EXPECT_EQ(t.state(c.h), TOE_TCPS_ESTABLISHED);
 }
 
+// RFC 9293 MUST-28: the idle time defaults to no less than two hours.
+TEST(TcpKeepalive, DefaultIdleTimeIsTwoHours)
+{
+	TcpHarness t;
+	Conn c = t.open_active();
+	ASSERT_EQ(t.setopt(c.h, TOE_OPT_KEEPALIVE, 1), 0);
+	uint64_t idle = 0;
+	ASSERT_EQ(toe_sock_getopt(t.eng(), kOwner, c.h, TOE_OPT_KEEPIDLE, &idle), 0);
+	EXPECT_EQ(idle, 7200u);
+	EXPECT_EQ(t.run_until_tx(3ull * 3600 * 1'000'000), 7200ull * 1'000'000)
+		<< "the first probe comes after two hours idle";
+	Frame p = t.tx(c);
+	EXPECT_EQ(p.seq, c.rcv - 1) << "a keep-alive probe";
+}
+
 TEST(TcpKeepalive, ProbeAfterIdleTimeAndAnswerKeepsConnection)
 {
 	TcpHarness t;

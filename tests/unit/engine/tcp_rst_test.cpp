@@ -33,6 +33,28 @@ TEST(TcpRst, RstAtExactlyRcvNxtResetsTheConnection)
 	EXPECT_EQ(t.port().counters().sockets, 0u);
 }
 
+// RFC 9293 MUST-66: a RST is processed even when the receive window is
+// zero.
+TEST(TcpRst, RstAtRcvNxtResetsEvenWithAZeroWindow)
+{
+	toe_engine_config cfg = TestPort::default_config();
+	cfg.sock_buflets_max = 2;
+	TcpHarness t(cfg);
+	PeerOpts o;
+	o.wscale.reset();
+	o.timestamps = false;
+	Conn c = t.open_active(o);
+	while (t.info(c.h).rcv_wnd)
+		t.send_data(c, pattern(std::min<uint32_t>(1000, t.info(c.h).rcv_wnd)));
+	t.drain(c);
+	ASSERT_EQ(t.info(c.h).rcv_wnd, 0u) << "the window is shut";
+	t.inject(t.seg(c, TH_RST));
+	EXPECT_EQ(t.state(c.h), TOE_TCPS_CLOSED);
+	auto err = t.event(TOE_EV_ERROR);
+	ASSERT_TRUE(err);
+	EXPECT_EQ(err->status, -ECONNRESET);
+}
+
 TEST(TcpRst, RstInWindowButNotExactGetsChallengeAck)
 {
 	TcpHarness t;

@@ -7,36 +7,7 @@ using namespace toe::test;
 
 namespace {
 
-using Blocks = std::vector<std::pair<uint32_t, uint32_t>>;
-
-// The SACK option's blocks in a frame (kind 5).
-Blocks sack_blocks(const Frame &f)
-{
-	Blocks out;
-	const Bytes &o = f.tcp_opts;
-	for (size_t i = 0; i < o.size();) {
-		uint8_t kind = o[i];
-		if (kind == 0)
-			break;
-		if (kind == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= o.size() || o[i + 1] < 2)
-			break;
-		uint8_t len = o[i + 1];
-		if (kind == 5)
-			for (size_t b = i + 2; b + 8 <= i + len; b += 8) {
-				auto get = [&](size_t at) {
-					return uint32_t(o[at]) << 24 | uint32_t(o[at + 1]) << 16 |
-					       uint32_t(o[at + 2]) << 8 | o[at + 3];
-				};
-				out.emplace_back(get(b), get(b + 4));
-			}
-		i += len;
-	}
-	return out;
-}
+using Blocks = SackBlocks;
 
 struct SackPeer {
 	TcpHarness t;
@@ -74,12 +45,12 @@ TEST(TcpSackRx, OutOfOrderDataIsReportedWithTheLatestBlockFirst)
 	SackPeer p;
 	Frame a = p.send_at(1000, 100);
 	EXPECT_EQ(a.ack, p.base);
-	EXPECT_EQ(sack_blocks(a), (Blocks{p.rel(1000, 1100)}));
+	EXPECT_EQ(a.opt_sack(), (Blocks{p.rel(1000, 1100)}));
 	Frame b = p.send_at(2000, 100);
-	EXPECT_EQ(sack_blocks(b), (Blocks{p.rel(2000, 2100), p.rel(1000, 1100)}));
+	EXPECT_EQ(b.opt_sack(), (Blocks{p.rel(2000, 2100), p.rel(1000, 1100)}));
 	// joining the first run makes it the first block again, merged
 	Frame c = p.send_at(1100, 100);
-	EXPECT_EQ(sack_blocks(c), (Blocks{p.rel(1000, 1200), p.rel(2000, 2100)}));
+	EXPECT_EQ(c.opt_sack(), (Blocks{p.rel(1000, 1200), p.rel(2000, 2100)}));
 	EXPECT_GE(p.t.tcb(p.c.h)->stats.sack_blocks_out, 5u);
 }
 
@@ -90,7 +61,7 @@ TEST(TcpSackRx, FillingTheGapDropsTheBlocksTheAckPassed)
 	p.send_at(3000, 100);
 	Frame f = p.send_at(0, 1100); // fills up to 1100
 	EXPECT_EQ(f.ack, p.base + 1100);
-	EXPECT_EQ(sack_blocks(f), (Blocks{p.rel(3000, 3100)}));
+	EXPECT_EQ(f.opt_sack(), (Blocks{p.rel(3000, 3100)}));
 }
 
 TEST(TcpSackRx, ADuplicateSegmentIsReportedOnceAsADsack)
@@ -99,15 +70,15 @@ TEST(TcpSackRx, ADuplicateSegmentIsReportedOnceAsADsack)
 	p.t.send_data(p.c, pattern(500, 0)); // in order: rcv_nxt = base + 500
 	p.t.drain(p.c);
 	Frame f = p.send_at(100, 200); // all below rcv_nxt
-	EXPECT_EQ(sack_blocks(f), (Blocks{p.rel(100, 300)}));
+	EXPECT_EQ(f.opt_sack(), (Blocks{p.rel(100, 300)}));
 	EXPECT_EQ(p.t.tcb(p.c.h)->stats.dsacks_out, 1u);
 	// a duplicate of queued out-of-order data: D-SACK, then its run
 	p.send_at(1000, 100);
 	Frame g = p.send_at(1000, 100);
-	EXPECT_EQ(sack_blocks(g), (Blocks{p.rel(1000, 1100), p.rel(1000, 1100)}));
+	EXPECT_EQ(g.opt_sack(), (Blocks{p.rel(1000, 1100), p.rel(1000, 1100)}));
 	p.t.send_data(p.c, pattern(10, 1)); // in order again
 	for (const Frame &fr : p.t.drain(p.c)) {
-		Blocks b = sack_blocks(fr);
+		Blocks b = fr.opt_sack();
 		EXPECT_EQ(b, (Blocks{p.rel(1000, 1100)})) << "a D-SACK is reported once";
 	}
 }
@@ -116,6 +87,6 @@ TEST(TcpSackRx, APeerWithoutSackPermittedGetsNoBlocks)
 {
 	SackPeer p(false);
 	Frame f = p.send_at(1000, 100);
-	EXPECT_TRUE(sack_blocks(f).empty());
+	EXPECT_TRUE(f.opt_sack().empty());
 	EXPECT_FALSE(p.t.tcb(p.c.h)->flags & TOE_TCB_SACK_OK);
 }

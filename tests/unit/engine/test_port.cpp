@@ -117,7 +117,7 @@ Bytes timestamps(uint32_t tsval, uint32_t tsecr)
 	put32(b, 8, tsecr);
 	return b;
 }
-Bytes sack(const std::vector<std::pair<uint32_t, uint32_t>> &blocks)
+Bytes sack(const SackBlocks &blocks)
 {
 	Bytes b{1, 1, 5, uint8_t(2 + 8 * blocks.size())};
 
@@ -401,6 +401,18 @@ std::optional<std::pair<uint32_t, uint32_t>> Frame::opt_timestamps() const
 	if (!o || o->size() != 10)
 		return std::nullopt;
 	return std::make_pair(get32(&(*o)[2]), get32(&(*o)[6]));
+}
+
+SackBlocks Frame::opt_sack() const
+{
+	SackBlocks out;
+	auto o = find_opt(tcp_opts, 5);
+
+	if (!o)
+		return out;
+	for (size_t b = 2; b + 8 <= o->size(); b += 8)
+		out.emplace_back(get32(&(*o)[b]), get32(&(*o)[b + 4]));
+	return out;
 }
 
 static std::string ip_str(uint32_t ip)

@@ -62,6 +62,9 @@ struct Endpoint {
 	uint16_t port = 0;
 };
 
+// SACK blocks, [start, end) each, in the order the option carries them.
+using SackBlocks = std::vector<std::pair<uint32_t, uint32_t>>;
+
 // TCP options, each padded to its natural alignment with NOPs by
 // tcp_options().
 namespace tcpopt {
@@ -69,8 +72,7 @@ Bytes mss(uint16_t mss);
 Bytes wscale(uint8_t shift);
 Bytes sack_permitted();
 Bytes timestamps(uint32_t tsval, uint32_t tsecr);
-// Two NOPs and a SACK option with these [start, end) blocks (RFC 2018).
-Bytes sack(const std::vector<std::pair<uint32_t, uint32_t>> &blocks);
+Bytes sack(const SackBlocks &blocks); // two NOPs, then kind 5
 Bytes nop();
 } // namespace tcpopt
 Bytes tcp_options(std::initializer_list<Bytes> opts); // concatenated, padded
@@ -167,6 +169,7 @@ struct Frame {
 	std::optional<uint8_t> opt_wscale() const;
 	bool opt_sack_permitted() const;
 	std::optional<std::pair<uint32_t, uint32_t>> opt_timestamps() const;
+	SackBlocks opt_sack() const; // empty when there is no SACK option
 	std::string describe() const; // one line, for failure messages
 };
 
