@@ -322,6 +322,11 @@ void SackTarget::check_segment(const testnet::FrameInfo &info,
 		violation("new data up to stream offset " + std::to_string(end) +
 			  " beyond the largest window edge the peer offered, " +
 			  std::to_string(right_edge_));
+	// And within the window the engine took last (a shrunk one too).
+	if (end > offset_of(tp->snd_una) + std::int64_t(tp->snd_wnd))
+		violation("new data up to stream offset " + std::to_string(end) +
+			  " beyond snd_una + snd_wnd, " +
+			  std::to_string(offset_of(tp->snd_una) + tp->snd_wnd));
 	highest_sent_ = end;
 }
 
