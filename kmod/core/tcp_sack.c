@@ -159,7 +159,15 @@ int toe_tcp_sb_sent(struct toe_tcp_sb *sb, u32 start, u32 end, u64 now_us)
 		toe_tcp_sb_sent(sb, held_end, end, now_us);
 		end = held_end;
 	}
-	for (i = sb_isolate(sb, start, end, &last); i < last; i++) {
+	i = sb_isolate(sb, start, end, &last);
+	/*
+	 * A split the bound refused leaves the record holding end whole: it
+	 * counts as sent again, or recovery would find the same lost record
+	 * after each resend of its head and resend that head forever.
+	 */
+	if (last < sb->count && toe_seq_lt(rec_at(sb, last)->start, end))
+		last++;
+	for (; i < last; i++) {
 		r = rec_at(sb, i);
 		account(sb, r, -1);
 		r->flags &= ~TOE_TXR_LOST;

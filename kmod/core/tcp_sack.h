@@ -14,7 +14,9 @@
  * memory beyond the bound (the kernel's CVE-2019-11477/11478 class). When
  * the array is full, new data extends the last record and a split is
  * refused: a partly SACKed record then counts as not SACKed, which only
- * makes the sender retransmit more, never less.
+ * makes the sender retransmit more; a partly resent record counts as
+ * resent, so recovery moves on (RACK or the RTO finds its tail lost
+ * again later).
  *
  * This header must not include sock.h or engine.h (tcp.h includes it).
  */
