@@ -105,15 +105,6 @@ void toe_tcp_send_cookie_synack(struct toe_engine *eng,
 				const struct toe_pkt *pkt,
 				const struct toe_tcp_opts *peer, u32 iss,
 				u16 adv_mss, u32 ts_offset);
-void toe_tcp_retransmit_head(struct toe_engine *eng, struct toe_sock *sk);
-/* Resends [start, end) (with the FIN if it covers it); returns bytes sent. */
-int toe_tcp_retransmit_range(struct toe_engine *eng, struct toe_sock *sk,
-			     u32 start, u32 end);
-/* One new segment, whatever cwnd says (a loss probe); the peer's window holds. */
-void toe_tcp_send_new_segment(struct toe_engine *eng, struct toe_sock *sk);
-/* Resends [snd_una, end) in MSS segments, whatever cwnd says (PMTU). */
-void toe_tcp_resend_flight(struct toe_engine *eng, struct toe_sock *sk,
-			   u32 end);
 void toe_tcp_send_window_probe(struct toe_engine *eng, struct toe_sock *sk);
 void toe_tcp_send_keepalive(struct toe_engine *eng, struct toe_sock *sk);
 u32 toe_tcp_select_window(struct toe_engine *eng, struct toe_sock *sk);
@@ -131,6 +122,24 @@ void toe_tcp_delack_arm(struct toe_engine *eng, struct toe_sock *sk);
 
 /* tcp_input.c */
 void toe_tcp_established(struct toe_engine *eng, struct toe_sock *sk);
+
+/* tcp_output.c */
+/* Whether the state lets data (and a FIN) be sent. */
+bool toe_tcp_can_send_data(u8 state);
+/* Bookkeeping after [seq, seq + len) (+ FIN) went out, first time or not. */
+void toe_tcp_sent_range(struct toe_engine *eng, struct toe_sock *sk, u32 seq,
+			u32 len, bool fin);
+
+/* tcp_resend.c */
+void toe_tcp_retransmit_head(struct toe_engine *eng, struct toe_sock *sk);
+/* Resends [start, end) (with the FIN if it covers it); returns bytes sent. */
+int toe_tcp_retransmit_range(struct toe_engine *eng, struct toe_sock *sk,
+			     u32 start, u32 end);
+/* One new segment, whatever cwnd says (a loss probe); the peer's window holds. */
+void toe_tcp_send_new_segment(struct toe_engine *eng, struct toe_sock *sk);
+/* Resends [snd_una, end) in MSS segments, whatever cwnd says (PMTU). */
+void toe_tcp_resend_flight(struct toe_engine *eng, struct toe_sock *sk,
+			   u32 end);
 
 /* tcp_pmtu.c */
 /* The send MSS (and the one we announce), with cwnd at the initial window. */

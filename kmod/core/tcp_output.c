@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * TCP output: segment building, the send loop (windows, Nagle, sender SWS
- * avoidance, GSO super-frames), retransmissions, ACKs, probes and RSTs.
+ * avoidance, GSO super-frames), ACKs, probes and RSTs. Sending a range
+ * again is tcp_resend.c's.
  *
  * Payload never passes through engine memory: a segment is a TCP header
  * plus fragments that point into the host's send requests, which stay
@@ -523,7 +524,7 @@ void toe_tcp_send_keepalive(struct toe_engine *eng, struct toe_sock *sk)
 
 /* ---- data ------------------------------------------------------------------ */
 
-static bool can_send_data(u8 state)
+bool toe_tcp_can_send_data(u8 state)
 {
 	switch (state) {
 	case TOE_TCPS_ESTABLISHED:
@@ -537,9 +538,8 @@ static bool can_send_data(u8 state)
 	}
 }
 
-/* Bookkeeping after [seq, seq + len) (+ FIN) went out. */
-static void sent_range(struct toe_engine *eng, struct toe_sock *sk, u32 seq,
-		       u32 len, bool fin)
+void toe_tcp_sent_range(struct toe_engine *eng, struct toe_sock *sk, u32 seq,
+			u32 len, bool fin)
 {
 	struct toe_tcp_cb *tp = toe_tcp(sk);
 	u32 end = seq + len + fin;
@@ -607,7 +607,7 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 	struct toe_tcp_cb *tp = toe_tcp(sk);
 	u32 limit;
 
-	if (!can_send_data(tp->state) || !tp->mss)
+	if (!toe_tcp_can_send_data(tp->state) || !tp->mss)
 		return;
 	limit = frame_limit(eng, tp);
 	/* RFC 5681 4.1: restart from the initial window after idling. */
@@ -662,7 +662,7 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 			/* Cut short (fragments): ordinary data, no probe. */
 			if ((u32)rc == probe)
 				toe_tcp_pmtu_probe_sent(eng, sk, so.seq, probe);
-			sent_range(eng, sk, so.seq, (u32)rc, false);
+			toe_tcp_sent_range(eng, sk, so.seq, (u32)rc, false);
 			tp->snd_nxt = so.seq + (u32)rc;
 			continue;
 		}
@@ -701,138 +701,11 @@ void toe_tcp_output(struct toe_engine *eng, struct toe_sock *sk)
 			fin = false;
 			so.flags &= ~TOE_TCPF_FIN;
 		}
-		sent_range(eng, sk, so.seq, len, fin);
+		toe_tcp_sent_range(eng, sk, so.seq, len, fin);
 		tp->snd_nxt = so.seq + len + fin;
 		if (rc < 0)
 			break; /* dropped by the port: the timer recovers */
 	}
-}
-
-/*
- * Retransmits the first unacknowledged segment (fast retransmit, partial
- * ACK, or a timeout with the window shut) without moving snd_nxt.
- */
-void toe_tcp_retransmit_head(struct toe_engine *eng, struct toe_sock *sk)
-{
-	struct toe_tcp_cb *tp = toe_tcp(sk);
-	u32 avail = toe_seq_lt(tp->snd_una, tp->snd_end) ?
-			    tp->snd_end - tp->snd_una : 0;
-	u32 len = avail < tp->mss ? avail : tp->mss;
-	bool fin = (tp->flags & TOE_TCB_FIN_SENT) && len == avail;
-
-	toe_tcp_retransmit_range(eng, sk, tp->snd_una, tp->snd_una + len + fin);
-}
-
-int toe_tcp_retransmit_range(struct toe_engine *eng, struct toe_sock *sk,
-			     u32 start, u32 end)
-{
-	struct toe_tcp_cb *tp = toe_tcp(sk);
-	struct toe_tcp_seg_out so = {
-		.seq = start,
-		.ack = tp->rcv_nxt,
-		.flags = TOE_TCPF_ACK,
-	};
-	u32 data_end = toe_seq_lt(end, tp->snd_end) ? end : tp->snd_end;
-	u32 len = toe_seq_lt(start, data_end) ? data_end - start : 0;
-	bool fin = (tp->flags & TOE_TCB_FIN_SENT) &&
-		   toe_seq_gt(end, tp->snd_end);
-	int rc;
-
-	if (!len && !fin)
-		return 0;
-	if (fin)
-		so.flags |= TOE_TCPF_FIN;
-	so.len = len;
-	so.gso_size = tp->mss;
-	rc = toe_tcp_emit(eng, sk, &so);
-	if (rc < 0)
-		return rc;
-	if ((u32)rc < len) {
-		len = (u32)rc;
-		fin = false;
-	}
-	sent_range(eng, sk, start, len, fin);
-	if (toe_seq_lt(tp->snd_nxt, start + len + fin))
-		tp->snd_nxt = start + len + fin;
-	return (int)(len + fin);
-}
-
-void toe_tcp_send_new_segment(struct toe_engine *eng, struct toe_sock *sk)
-{
-	struct toe_tcp_cb *tp = toe_tcp(sk);
-	struct toe_tcp_seg_out so = {
-		.seq = tp->snd_nxt,
-		.ack = tp->rcv_nxt,
-		.flags = TOE_TCPF_ACK,
-	};
-	u32 avail = toe_seq_lt(tp->snd_nxt, tp->snd_end) ?
-			    tp->snd_end - tp->snd_nxt :
-			    0;
-	u32 outstanding = tp->snd_nxt - tp->snd_una;
-	u32 wnd = tp->snd_wnd > outstanding ? tp->snd_wnd - outstanding : 0;
-	u32 len = avail < tp->mss ? avail : tp->mss;
-	int rc;
-
-	if (!can_send_data(tp->state) || tp->snd_nxt != tp->snd_max ||
-	    !len || len > wnd)
-		return;
-	so.len = len;
-	rc = toe_tcp_emit(eng, sk, &so);
-	if (rc <= 0)
-		return;
-	sent_range(eng, sk, so.seq, (u32)rc, false);
-	tp->snd_nxt = so.seq + (u32)rc;
-}
-
-/*
- * Sends [snd_una, end) again in segments of the current MSS, without
- * moving snd_nxt back and without asking cwnd: what a smaller path MTU
- * lost (ICMP, a lost PLPMTUD probe) was in flight already, and its loss
- * is no sign of congestion (RFC 1191, RFC 4821 7.6.2).
- */
-void toe_tcp_resend_flight(struct toe_engine *eng, struct toe_sock *sk,
-			   u32 end)
-{
-	struct toe_tcp_cb *tp = toe_tcp(sk);
-	u32 seq = tp->snd_una;
-
-	if (!can_send_data(tp->state) || !tp->mss)
-		return;
-	if (toe_seq_gt(end, tp->snd_max))
-		end = tp->snd_max;
-	while (toe_seq_lt(seq, end)) {
-		struct toe_tcp_seg_out so = {
-			.seq = seq,
-			.ack = tp->rcv_nxt,
-			.flags = TOE_TCPF_ACK,
-		};
-		u32 data_end = toe_seq_lt(tp->snd_end, end) ? tp->snd_end : end;
-		u32 len = toe_seq_lt(seq, data_end) ? data_end - seq : 0;
-		bool fin;
-		int rc;
-
-		if (len > tp->mss)
-			len = tp->mss;
-		/* The FIN sits at snd_end. */
-		fin = (tp->flags & TOE_TCB_FIN_SENT) &&
-		      seq + len == tp->snd_end && toe_seq_gt(end, tp->snd_end);
-		if (!len && !fin)
-			break;
-		if (fin)
-			so.flags |= TOE_TCPF_FIN;
-		so.len = len;
-		rc = toe_tcp_emit(eng, sk, &so);
-		if (rc >= 0 && (u32)rc < len) {
-			len = (u32)rc;
-			fin = false;
-		}
-		sent_range(eng, sk, seq, len, fin);
-		seq += len + fin;
-		if (rc < 0)
-			break;
-	}
-	if (toe_seq_lt(tp->snd_nxt, seq))
-		tp->snd_nxt = seq;
 }
 
 /*
