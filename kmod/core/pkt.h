@@ -163,6 +163,21 @@ u32 toe_frame_csum(const struct toe_rx_frame *f, u32 off, u32 len, u32 sum);
 /* The TCP/UDP pseudo-header's partial sum (addresses in host order). */
 u32 toe_csum_pseudo(u32 src_ip, u32 dst_ip, u8 proto, u32 l4_len);
 
+/* The limited broadcast or a multicast group (224.0.0.0/4). */
+static inline bool toe_ipv4_is_group(u32 ip)
+{
+	return ip == 0xffffffffu || (ip >> 28) == 0xe;
+}
+
+/*
+ * Sources a SYN must never come from (RFC 1122 3.2.1.3, RFC 9293
+ * 3.10.7.2): unspecified, a group, or loopback.
+ */
+static inline bool toe_ipv4_never_tcp_peer(u32 ip)
+{
+	return ip == 0 || toe_ipv4_is_group(ip) || (ip >> 24) == 127;
+}
+
 #ifdef __cplusplus
 }
 #endif

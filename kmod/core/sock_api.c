@@ -217,6 +217,12 @@ int toe_sock_connect(struct toe_engine *eng, u32 owner, u32 h, u32 ip,
 		return -EINVAL;
 	if (sk->proto == TOE_PROTO_UDP)
 		return udp_connect(eng, sk, ip, port);
+	/*
+	 * RFC 9293 MUST-46, -ENETUNREACH as Linux's tcp_v4_connect. Loopback
+	 * is no group: it fails as unreachable once the SYN finds no route.
+	 */
+	if (toe_ipv4_is_group(ip))
+		return -ENETUNREACH;
 	if (sk->flags & TOE_SKF_LISTENING)
 		return -EINVAL;
 	if (sk->flags & TOE_SKF_CONNECTING)

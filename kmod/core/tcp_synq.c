@@ -78,13 +78,6 @@ static void pkt_tuple(const struct toe_pkt *pkt, struct toe_tcp_tuple *t)
 	t->rport = pkt->src_port;
 }
 
-/* Sources a SYN must never come from (RFC 1122 3.2.1.3, RFC 9293 3.10.7.2). */
-static bool bad_source(u32 ip)
-{
-	return ip == 0 || ip == 0xffffffffu || (ip >> 28) == 0xe ||
-	       (ip >> 24) == 127;
-}
-
 /* The parts of the control block a child inherits from its listener. */
 static void inherit(struct toe_tcp_cb *cp, const struct toe_tcp_cb *lp)
 {
@@ -320,7 +313,7 @@ void toe_tcp_listen_input(struct toe_engine *eng, struct toe_sock *listener,
 			toe_tcp_send_rst_reply(eng, pkt);
 		return;
 	}
-	if (!(fl & TOE_TCPF_SYN) || bad_source(pkt->src_ip))
+	if (!(fl & TOE_TCPF_SYN) || toe_ipv4_never_tcp_peer(pkt->src_ip))
 		return;
 	if (toe_sock_accept_queue_full(listener)) {
 		eng->tcp.stats.listen_drops++;

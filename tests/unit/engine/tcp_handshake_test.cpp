@@ -434,3 +434,17 @@ TEST(TcpHandshake, IsnsDifferPerConnectionAndAdvanceWithClock)
 	uint32_t iss_b = t.tcb(h)->iss;
 	EXPECT_NE(iss_a, iss_b);
 }
+
+// RFC 9293 MUST-46: an OPEN to a broadcast or multicast address is an
+// error, and nothing goes on the wire; the socket can still connect.
+TEST(TcpHandshake, ConnectToTheBroadcastAddressOrAMulticastGroupIsRefused)
+{
+	TcpHarness t;
+	uint32_t h = t.create();
+	for (uint32_t ip : {0xffffffffu, ip4(224, 0, 0, 1), ip4(239, 255, 0, 9)}) {
+		EXPECT_EQ(toe_sock_connect(t.eng(), kOwner, h, ip, 80), -ENETUNREACH) << ip;
+	}
+	EXPECT_TRUE(t.port().tx_empty());
+	EXPECT_EQ(toe_sock_connect(t.eng(), kOwner, h, kPeerIp, 80), 0);
+	EXPECT_FALSE(t.port().tx_empty()) << "the SYN to a unicast peer";
+}
