@@ -96,6 +96,8 @@ static const struct toe_counter_desc toe_dev_ctrs[] = {
 	TOE_DEV_CTR(ports_busy), TOE_DEV_CTR(ports_denied),
 	TOE_DEV_CTR(events), TOE_DEV_CTR(events_no_owner),
 	TOE_DEV_CTR(wakeups), TOE_DEV_CTR(polls),
+	TOE_DEV_CTR(inline_kicks), TOE_DEV_CTR(inline_waits),
+	TOE_DEV_CTR(inline_rounds),
 };
 
 #define TOE_CTX_CTR(f) { #f, offsetof(struct toe_ctx_counters, f), 8, false }

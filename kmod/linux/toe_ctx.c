@@ -332,10 +332,27 @@ static bool toe_ctx_wait_done(struct toe_ctx *ctx, u32 min_complete)
 	       READ_ONCE(ctx->detached);
 }
 
+/* Serves the engine while waiting where it may (toe_inline.c). */
+static long toe_ctx_wait(struct toe_ctx *ctx, u32 min_complete, s64 timeout_ns)
+{
+	struct toe_dev *dev = READ_ONCE(ctx->dev);
+	int err = 1;
+
+	if (dev && !READ_ONCE(ctx->detached))
+		err = toe_ctx_wait_inline(ctx, dev, min_complete, timeout_ns);
+	if (err <= 0)
+		return err;
+	if (timeout_ns < 0)
+		return wait_event_interruptible(
+			ctx->cq_wait, toe_ctx_wait_done(ctx, min_complete));
+	return wait_event_interruptible_hrtimeout(
+		ctx->cq_wait, toe_ctx_wait_done(ctx, min_complete),
+		ns_to_ktime(timeout_ns));
+}
+
 static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)
 {
 	struct toe_enter req;
-	ktime_t timeout;
 	long err;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
@@ -353,7 +370,7 @@ static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)
 		atomic64_inc(&ctx->kicks);
 		WRITE_ONCE(ctx->db->kicks, atomic64_read(&ctx->kicks));
 		/* Unbound: the engine takes the queue when it attaches. */
-		if (dev)
+		if (dev && !toe_dev_kick_inline(dev))
 			toe_dev_wake(dev);
 	}
 	if (!(req.flags & TOE_ENTER_F_WAIT))
@@ -367,15 +384,7 @@ static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)
 	if (READ_ONCE(ctx->nr_overflow) || !(req.flags & TOE_ENTER_F_KICK))
 		toe_ctx_nudge(ctx);
 
-	if (req.timeout_ns < 0) {
-		err = wait_event_interruptible(
-			ctx->cq_wait, toe_ctx_wait_done(ctx, req.min_complete));
-	} else {
-		timeout = ns_to_ktime(req.timeout_ns);
-		err = wait_event_interruptible_hrtimeout(
-			ctx->cq_wait, toe_ctx_wait_done(ctx, req.min_complete),
-			timeout);
-	}
+	err = toe_ctx_wait(ctx, req.min_complete, req.timeout_ns);
 	if (err)
 		return err; /* -ETIME, or -ERESTARTSYS on a signal */
 	if (toe_ring_cq_ready(ctx) < req.min_complete &&

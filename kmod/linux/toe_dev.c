@@ -290,6 +290,9 @@ static int toe_dev_check_opts(const struct toe_attach_opts *opts)
 	if (opts->congestion != -1 && opts->congestion != TOE_CC_NEWRENO &&
 	    opts->congestion != TOE_CC_CUBIC)
 		return -EINVAL;
+	if (opts->wait_mode != TOE_WAIT_INLINE &&
+	    opts->wait_mode != TOE_WAIT_THREAD)
+		return -EINVAL;
 	return 0;
 }
 
@@ -314,8 +317,12 @@ int toe_dev_attach(struct net *net, const struct toe_attach_opts *opts)
 	xa_init(&dev->socks);
 	INIT_LIST_HEAD(&dev->lingering);
 	skb_queue_head_init(&dev->rxq);
+	atomic_set(&dev->inline_waiters, 0);
+	init_waitqueue_head(&dev->work_wait);
+	toe_dev_deadline_init(dev);
 	dev->cpu = opts->cpu;
 	dev->poll_idle_us = opts->poll_idle_us;
+	dev->inline_off = opts->wait_mode == TOE_WAIT_THREAD;
 	atomic_inc(&toe_dev_count);
 
 	rtnl_lock();
@@ -370,6 +377,7 @@ err_thread:
 err_engine:
 	toe_engine_destroy(dev->eng);
 	dev->eng = NULL;
+	toe_dev_deadline_cancel(dev);
 	netdev_put(ndev, &dev->ndev_tracker);
 	dev->ndev = NULL;
 err_unlock:
@@ -410,6 +418,8 @@ static bool toe_dev_teardown(struct toe_dev *dev)
 	skb_queue_purge(&dev->rxq);
 	toe_engine_destroy(dev->eng);
 	dev->eng = NULL;
+	/* No round arms it again: they all look at dev->eng first. */
+	toe_dev_deadline_cancel(dev);
 	toe_port_release_all(dev);
 	mutex_unlock(&dev->lock);
 

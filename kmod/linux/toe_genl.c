@@ -132,6 +132,8 @@ static int toe_fill_engine(struct sk_buff *skb, struct toe_dev *dev)
 	    nla_put_u32(skb, TOE_A_POLL_IDLE_US, dev->poll_idle_us) ||
 	    nla_put_u32(skb, TOE_A_BUFLETS, c.buflets_total) ||
 	    nla_put_u32(skb, TOE_A_MAX_SOCKETS, dev->max_sockets) ||
+	    nla_put_u8(skb, TOE_A_WAIT_MODE,
+		       dev->inline_off ? TOE_WAIT_THREAD : TOE_WAIT_INLINE) ||
 	    toe_put_limits(skb, dev))
 		return -EMSGSIZE;
 	return toe_counters_put_dev(skb, dev);
@@ -269,6 +271,8 @@ static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 			nla_get_u32(info->attrs[TOE_A_MAX_SOCKETS]);
 	if (info->attrs[TOE_A_CONGESTION])
 		opts.congestion = nla_get_u8(info->attrs[TOE_A_CONGESTION]);
+	if (info->attrs[TOE_A_WAIT_MODE])
+		opts.wait_mode = nla_get_u8(info->attrs[TOE_A_WAIT_MODE]);
 
 	/* An attached engine pins the module; it must not be leaving. */
 	if (!try_module_get(THIS_MODULE))
@@ -394,6 +398,7 @@ static const struct nla_policy toe_genl_policy[TOE_A_MAX + 1] = {
 	[TOE_A_PAD] = { .type = NLA_REJECT },
 	[TOE_A_SEGS_IN ... TOE_A_SOCK_STATUS] = { .type = NLA_REJECT },
 	[TOE_A_CONGESTION] = NLA_POLICY_MAX(NLA_U8, TOE_CC_CUBIC),
+	[TOE_A_WAIT_MODE] = NLA_POLICY_MAX(NLA_U8, TOE_WAIT_THREAD),
 };
 
 static const struct genl_ops toe_genl_full_ops[] = {

@@ -260,6 +260,7 @@ struct toe_attach_opts {
 	u32 buflets; /* 0: the engine's default */
 	u32 max_sockets; /* 0: the engine's default */
 	int congestion; /* enum toe_cc; -1: the engine's default (CUBIC) */
+	u8 wait_mode; /* enum toe_wait_mode */
 };
 
 #define TOE_POLL_IDLE_MAX_US 1000000u
@@ -300,6 +301,9 @@ struct toe_dev_counters {
 	u64 events_no_owner;
 	u64 wakeups; /* times the thread slept and woke */
 	u64 polls; /* loop iterations */
+	u64 inline_kicks; /* kicks that ran the round themselves */
+	u64 inline_waits; /* waits that served the engine while waiting */
+	u64 inline_rounds; /* rounds run in an application's context */
 };
 
 struct toe_dev {
@@ -325,6 +329,15 @@ struct toe_dev {
 	u32 max_sockets;
 	bool sleeping; /* the thread is about to sleep or sleeps */
 	unsigned long wake; /* bit 0: a wake-up was requested */
+	bool inline_off; /* every round on the thread (poll mode "thread") */
+
+	/* Waiters serving the engine (toe_inline.c), and where they sleep. */
+	atomic_t inline_waiters;
+	wait_queue_head_t work_wait;
+
+	/* Wakes the sleeping thread for the engine's next timer. */
+	struct hrtimer deadline;
+	u64 deadline_us; /* what it is armed for; dev->lock held */
 
 	struct sk_buff_head rxq; /* classified frames for the engine */
 
@@ -406,6 +419,33 @@ u32 toe_rx_process(struct toe_dev *dev, u32 budget);
 
 int toe_thread_start(struct toe_dev *dev);
 void toe_thread_stop(struct toe_dev *dev);
+/*
+ * One round: a batch of frames, of each context's requests, the expired
+ * timers, then completions published. dev->lock held. Returns whether
+ * there was anything to do.
+ */
+bool toe_dev_round(struct toe_dev *dev);
+/* Whether a round would find work. dev->lock held. */
+bool toe_dev_has_work(struct toe_dev *dev);
+void toe_dev_deadline_init(struct toe_dev *dev);
+/* Arms the deadline timer for the engine's next timer. dev->lock held. */
+void toe_dev_arm_deadline(struct toe_dev *dev);
+void toe_dev_deadline_cancel(struct toe_dev *dev);
+
+/* ---- Rounds in the application's context (toe_inline.c) --------------------- */
+
+/*
+ * A kick: runs the kicker's round itself while the thread sleeps. Returns
+ * false when the thread must be woken instead.
+ */
+bool toe_dev_kick_inline(struct toe_dev *dev);
+/*
+ * Waits until ctx has min_complete completions, serving the engine
+ * meanwhile. Returns 0, -ETIME, -ERESTARTSYS, or 1 when the engine is not
+ * one a waiter may serve (then wait the usual way).
+ */
+int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
+			u32 min_complete, s64 timeout_ns);
 
 /* ---- Transmit, neighbours, local addresses (toe_xmit.c, toe_neigh.c) ------- */
 

@@ -8,7 +8,10 @@
  * expired timers, then publishes completions and wakes their waiters. The
  * thread spins while rounds find work and for poll_idle_us after the last
  * one; then it sleeps until a frame arrives, an application kicks it, or
- * the engine's next timer (or a lingering port reservation) is due.
+ * the deadline timer fires for the engine's next timer (or a lingering port
+ * reservation). While it sleeps, applications run rounds themselves
+ * (toe_inline.c); they move the deadline timer earlier when their rounds
+ * arm an earlier engine timer.
  *
  * Going to sleep without losing a wake-up: the thread sets NEED_WAKEUP in
  * every bound context's doorbell (and its own "sleeping" flag), issues a
@@ -33,8 +36,7 @@
 /* Timers may fire this much late, so the kernel can batch wake-ups. */
 #define TOE_TIMER_SLACK_NS (50 * NSEC_PER_USEC)
 
-/* One round; dev->lock held. Returns whether there was anything to do. */
-static bool toe_thread_round(struct toe_dev *dev)
+bool toe_dev_round(struct toe_dev *dev)
 {
 	struct toe_ctx *ctx;
 	bool work = false;
@@ -65,8 +67,7 @@ static bool toe_thread_round(struct toe_dev *dev)
 	return work;
 }
 
-/* dev->lock held. */
-static bool toe_thread_has_work(struct toe_dev *dev)
+bool toe_dev_has_work(struct toe_dev *dev)
 {
 	struct toe_ctx *ctx;
 
@@ -96,33 +97,22 @@ static void toe_thread_set_need_wakeup(struct toe_dev *dev, bool on)
 static void toe_thread_sleep(struct toe_dev *dev)
 {
 	bool pending;
-	u64 deadline;
 
 	WRITE_ONCE(dev->sleeping, true);
 	mutex_lock(&dev->lock);
 	toe_thread_set_need_wakeup(dev, true);
 	/* Lost wake-up: the flags before the second look at the sources. */
 	smp_mb();
-	pending = toe_thread_has_work(dev);
-	deadline = min(toe_engine_next_deadline_us(dev->eng),
-		       toe_port_next_expiry(dev));
+	pending = toe_dev_has_work(dev);
+	/* Inline rounds may move the deadline earlier while we sleep. */
+	toe_dev_arm_deadline(dev);
 	mutex_unlock(&dev->lock);
 
 	if (!pending) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!test_and_clear_bit(TOE_DEV_WAKE_BIT, &dev->wake) &&
-		    !kthread_should_stop()) {
-			if (deadline == TOE_DEADLINE_NONE) {
-				schedule();
-			} else {
-				ktime_t expires =
-					ns_to_ktime(deadline * NSEC_PER_USEC);
-
-				schedule_hrtimeout_range(&expires,
-							 TOE_TIMER_SLACK_NS,
-							 HRTIMER_MODE_ABS);
-			}
-		}
+		    !kthread_should_stop())
+			schedule();
 		__set_current_state(TASK_RUNNING);
 	}
 
@@ -142,7 +132,7 @@ static int toe_thread_fn(void *arg)
 		bool work;
 
 		mutex_lock(&dev->lock);
-		work = toe_thread_round(dev);
+		work = toe_dev_round(dev);
 		mutex_unlock(&dev->lock);
 
 		if (work) {
@@ -192,8 +182,58 @@ void toe_dev_wake(struct toe_dev *dev)
 
 void toe_dev_wake_for_rx(struct toe_dev *dev)
 {
-	/* Lost wake-up: the queued frame before the look at "sleeping". */
+	/*
+	 * Lost wake-up: the queued frame before the look at the inline
+	 * waiters and at "sleeping" (see toe_inline.c).
+	 */
 	smp_mb();
-	if (READ_ONCE(dev->sleeping))
+	if (atomic_read(&dev->inline_waiters))
+		wake_up(&dev->work_wait);
+	else if (READ_ONCE(dev->sleeping))
 		toe_dev_wake(dev);
+}
+
+/* ---- The deadline timer ------------------------------------------------------ */
+
+static enum hrtimer_restart toe_dev_deadline_fired(struct hrtimer *timer)
+{
+	struct toe_dev *dev = container_of(timer, struct toe_dev, deadline);
+
+	toe_dev_wake(dev);
+	return HRTIMER_NORESTART;
+}
+
+void toe_dev_deadline_init(struct toe_dev *dev)
+{
+	hrtimer_init(&dev->deadline, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	dev->deadline.function = toe_dev_deadline_fired;
+	dev->deadline_us = TOE_DEADLINE_NONE;
+}
+
+void toe_dev_arm_deadline(struct toe_dev *dev)
+{
+	u64 at;
+
+	if (!dev->eng)
+		return;
+	at = min(toe_engine_next_deadline_us(dev->eng),
+		 toe_port_next_expiry(dev));
+	if (at == TOE_DEADLINE_NONE)
+		return;
+	/*
+	 * An armed timer that fires no later is good enough: firing early
+	 * costs one idle round, and not moving it saves reprogramming the
+	 * clock on every segment.
+	 */
+	if (hrtimer_active(&dev->deadline) && at >= dev->deadline_us)
+		return;
+	dev->deadline_us = at;
+	hrtimer_start_range_ns(&dev->deadline, ns_to_ktime(at * NSEC_PER_USEC),
+			       TOE_TIMER_SLACK_NS, HRTIMER_MODE_ABS);
+}
+
+void toe_dev_deadline_cancel(struct toe_dev *dev)
+{
+	hrtimer_cancel(&dev->deadline);
+	dev->deadline_us = TOE_DEADLINE_NONE;
 }

@@ -118,10 +118,26 @@ extern "C" int toe_cq_arm(toe_handle *h)
 	return int(h->cq.ready());
 }
 
-extern "C" int toe_wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
+namespace {
+
+// Folds one wait's length into the handle's recent average.
+void note_wait(toe_handle *h, int64_t took_ns)
 {
-	if (!h || !cqe)
-		return -EINVAL;
+	h->recent_wait_ns += (took_ns - h->recent_wait_ns) / 8;
+}
+
+// Whether to poll before sleeping: not while the engine sleeps with our
+// requests unread (nothing can come before the kick), and not while
+// completions have lately come later than a spin lasts, when spinning only
+// takes the CPU from whoever is to answer.
+bool spin_pays(const toe_handle *h)
+{
+	return h->spin && !engine_owes_us_a_look(h) &&
+	       h->recent_wait_ns < int64_t(h->spin_us) * 1000;
+}
+
+int wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
+{
 	if (h->cq.ready()) {
 		*cqe = h->cq.at(0);
 		return 0;
@@ -131,9 +147,10 @@ extern "C" int toe_wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
 
 	int64_t start = now_ns();
 	int64_t deadline = timeout_ns < 0 ? INT64_MAX : start + timeout_ns;
-	if (h->spin) {
+	if (spin_pays(h)) {
 		int64_t spin_end = start + int64_t(h->spin_us) * 1000;
 		if (spin_until(h, spin_end < deadline ? spin_end : deadline)) {
+			note_wait(h, now_ns() - start);
 			*cqe = h->cq.at(0);
 			return 0;
 		}
@@ -161,6 +178,33 @@ extern "C" int toe_wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
 		if (timeout_ns >= 0 && now_ns() >= deadline)
 			return -ETIME;
 	}
+	note_wait(h, now_ns() - start);
 	*cqe = h->cq.at(0);
 	return 0;
+}
+
+} // namespace
+
+extern "C" int toe_wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
+{
+	if (!h || !cqe)
+		return -EINVAL;
+	return wait_cqe(h, cqe, timeout_ns);
+}
+
+extern "C" int toe_submit_and_wait(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
+{
+	if (!h || !cqe)
+		return -EINVAL;
+	// The kick, if the engine sleeps, rides on the wait's TOE_IOC_ENTER.
+	uint32_t n = publish(h);
+	int ret = wait_cqe(h, cqe, timeout_ns);
+	// The wait ended without entering the kernel: kick now, or the
+	// requests would wait for the engine's next look.
+	if (n && engine_owes_us_a_look(h)) {
+		int err = kick_engine(h);
+		if (err && ret == 0)
+			return err;
+	}
+	return ret;
 }

@@ -31,6 +31,9 @@ struct toe_handle {
 
 	uint32_t spin_us = TOE_DEFAULT_SPIN_US;
 	bool spin = true;
+	// How long recent waits took (an average weighted 1/8 to the newest):
+	// spinning pays only while completions come sooner than spin_us.
+	int64_t recent_wait_ns = 0;
 };
 
 namespace toe::detail {
@@ -58,6 +61,9 @@ int kick_engine(toe_handle *h);
 // Publishes the reserved entries and kicks a sleeping engine: the body of
 // toe_submit().
 int submit(toe_handle *h);
+
+// Publishes the reserved entries with no kick; returns how many.
+uint32_t publish(toe_handle *h);
 
 // Sleeps in the kernel until a completion is ready or timeout_ns passes.
 int enter_wait(toe_handle *h, int64_t timeout_ns);

@@ -21,9 +21,14 @@ int kick_engine(toe_handle *h)
 	return ret < 0 ? -errno : 0;
 }
 
+uint32_t publish(toe_handle *h)
+{
+	return h->sq.publish();
+}
+
 int submit(toe_handle *h)
 {
-	uint32_t n = h->sq.publish();
+	uint32_t n = publish(h);
 	if (!n)
 		return 0;
 	if (engine_needs_kick(h->db)) {

@@ -281,6 +281,49 @@ TEST(LibtoeCompletion, WaitThatSpinsFirstStillSleepsWhenNothingComes)
 	EXPECT_EQ(toe_wait_cqe(&ctx.h, &cqe, -1), -ENOTTY);
 }
 
+TEST(LibtoeCompletion, SubmitAndWaitOnAPollingEngineNeedsNoSystemCall)
+{
+	FakeContext ctx;
+	toe_prep_nop(toe_get_sqe(&ctx.h), 1);
+	ctx.engine_post(completion(1));
+	toe_cqe *cqe = nullptr;
+	// The fake fd refuses TOE_IOC_ENTER: success means none was issued.
+	ASSERT_EQ(toe_submit_and_wait(&ctx.h, &cqe, -1), 0);
+	EXPECT_EQ(cqe->user_data, 1u);
+	EXPECT_EQ(ctx.sq_tail(), 1u) << "published";
+}
+
+TEST(LibtoeCompletion, SubmitAndWaitOnASleepingEngineEntersTheKernel)
+{
+	FakeContext ctx;
+	ctx.db.flags = TOE_DB_NEED_WAKEUP;
+	toe_prep_nop(toe_get_sqe(&ctx.h), 1);
+	toe_cqe *cqe = nullptr;
+	EXPECT_EQ(toe_submit_and_wait(&ctx.h, &cqe, -1), -ENOTTY);
+	EXPECT_EQ(ctx.sq_tail(), 1u) << "published before the kick";
+}
+
+TEST(LibtoeCompletion, SubmitAndWaitKicksASleepingEngineEvenWhenACompletionIsReady)
+{
+	FakeContext ctx;
+	ctx.db.flags = TOE_DB_NEED_WAKEUP;
+	ctx.engine_post(completion(9));
+	toe_prep_nop(toe_get_sqe(&ctx.h), 1);
+	toe_cqe *cqe = nullptr;
+	// The wait ends at once; the new request must not be stranded.
+	EXPECT_EQ(toe_submit_and_wait(&ctx.h, &cqe, -1), -ENOTTY);
+}
+
+TEST(LibtoeCompletion, SubmitAndWaitWithNothingReservedOnlyWaits)
+{
+	FakeContext ctx;
+	ctx.db.flags = TOE_DB_NEED_WAKEUP;
+	ctx.engine_post(completion(3));
+	toe_cqe *cqe = nullptr;
+	ASSERT_EQ(toe_submit_and_wait(&ctx.h, &cqe, -1), 0);
+	EXPECT_EQ(cqe->user_data, 3u);
+}
+
 TEST(LibtoeCompletion, ArmSetsTheFlagAndCountsWhatIsReady)
 {
 	FakeContext ctx;

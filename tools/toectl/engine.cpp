@@ -21,7 +21,7 @@ int engine_reset(const Options &opts, Args args);
 
 const Command commands[] = {
 	{ "show", engine_show, "[dev NAME]", "list attached engines with their limits" },
-	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N] [sockets N] [congestion cubic|newreno]",
+	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N] [sockets N] [congestion cubic|newreno] [wait inline|thread]",
 	  "attach an engine to a network device" },
 	{ "detach", engine_detach, "dev NAME", "detach the engine from a device" },
 	{ "stats", engine_stats, "[dev NAME]", "engines with all their counters" },
@@ -91,6 +91,8 @@ int list(const Options &opts, Args args, bool all_counters)
 		out.field("sockets_max", a.u32(TOE_A_MAX_SOCKETS));
 		if (a.has(TOE_A_CONGESTION))
 			out.field("congestion", congestion_name(a.u8(TOE_A_CONGESTION)));
+		if (a.has(TOE_A_WAIT_MODE))
+			out.field("wait", a.u8(TOE_A_WAIT_MODE) == TOE_WAIT_THREAD ? "thread" : "inline");
 		for (const auto &[name, value] : counters)
 			if (name == "buflets_free" || name == "sockets" || name == "owners")
 				out.field(name, value);
@@ -123,7 +125,7 @@ int engine_attach(const Options &, Args args)
 {
 	std::optional<std::string> dev;
 	std::optional<std::uint64_t> cpu, idle, buflets, sockets;
-	std::optional<std::uint8_t> congestion;
+	std::optional<std::uint8_t> congestion, wait_mode;
 	for (std::size_t i = 0; i < args.size(); i += 2) {
 		if (i + 1 >= args.size())
 			return bad_argument("engine", args[i]);
@@ -151,6 +153,16 @@ int engine_attach(const Options &, Args args)
 					     int(value.size()), value.data());
 				return 2;
 			}
+		} else if (key == "wait") {
+			if (value == "inline")
+				wait_mode = TOE_WAIT_INLINE;
+			else if (value == "thread")
+				wait_mode = TOE_WAIT_THREAD;
+			else {
+				std::fprintf(stderr, "toectl: unknown wait mode '%.*s'; use inline or thread\n",
+					     int(value.size()), value.data());
+				return 2;
+			}
 		} else if (key != "dev" && key != "cpu" && key != "idle-us" &&
 			   key != "buflets" && key != "sockets")
 			return bad_argument("engine", key);
@@ -174,6 +186,8 @@ int engine_attach(const Options &, Args args)
 			nla_put_u32(m, TOE_A_MAX_SOCKETS, std::uint32_t(*sockets));
 		if (congestion)
 			nla_put_u8(m, TOE_A_CONGESTION, *congestion);
+		if (wait_mode)
+			nla_put_u8(m, TOE_A_WAIT_MODE, *wait_mode);
 	});
 	if (err) {
 		std::string what = "attach " + *dev;

@@ -289,7 +289,7 @@ struct toe_cqe {
 enum toe_genl_cmd {
 	TOE_CMD_UNSPEC,
 	TOE_CMD_ENGINE_GET, /* dump: engines with their counters */
-	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS, MAX_SOCKETS, CONGESTION */
+	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS, MAX_SOCKETS, CONGESTION, WAIT_MODE */
 	TOE_CMD_ENGINE_DETACH, /* IFINDEX or IFNAME */
 	TOE_CMD_APP_GET, /* dump: application contexts */
 	TOE_CMD_SOCKET_GET, /* dump: sockets (optional IFINDEX) */
@@ -406,9 +406,23 @@ enum toe_genl_attr {
 	TOE_A_SOCK_STATUS, /* s32: 0 or -errno */
 	/* ENGINE_ATTACH and engines: the connections' default; sockets: theirs */
 	TOE_A_CONGESTION, /* u8: enum toe_cc */
+	/* ENGINE_ATTACH and engines */
+	TOE_A_WAIT_MODE, /* u8: enum toe_wait_mode */
 	__TOE_A_MAX,
 };
 #define TOE_A_MAX (__TOE_A_MAX - 1)
+
+/*
+ * TOE_A_WAIT_MODE: who runs the engine's rounds while its thread sleeps.
+ * INLINE: a kick runs the kicker's round itself, and an application
+ * waiting in TOE_IOC_ENTER serves the engine until its completion is
+ * ready, so a request and its answer cross no thread. THREAD: every round
+ * runs on the engine thread.
+ */
+enum toe_wait_mode {
+	TOE_WAIT_INLINE = 0,
+	TOE_WAIT_THREAD = 1,
+};
 
 /* TOE_A_SOCK_FLAGS */
 #define TOE_SOCK_F_LISTENING (1U << 0)

@@ -342,13 +342,25 @@ TOE_API void toe_cqe_seen(struct toe_handle *h, struct toe_cqe *cqe);
 TOE_API void toe_cq_advance(struct toe_handle *h, unsigned n);
 
 /*
- * Waits for a completion: polls for up to toe_params.spin_us, then sleeps
- * in the kernel (TOE_IOC_ENTER with TOE_ENTER_F_WAIT) only while nothing is
- * ready. timeout_ns < 0 waits for ever; 0 only looks. 0 with *cqe set,
+ * Waits for a completion: polls for up to toe_params.spin_us while
+ * polling pays (recent completions came sooner than that), then sleeps in
+ * the kernel (TOE_IOC_ENTER with TOE_ENTER_F_WAIT) only while nothing is
+ * ready; the module runs the engine's work in the sleeper's own context
+ * meanwhile. timeout_ns < 0 waits for ever; 0 only looks. 0 with *cqe set,
  * -ETIME on time-out, -EINTR on a signal.
  */
 TOE_API int toe_wait_cqe(struct toe_handle *h, struct toe_cqe **cqe,
 			 int64_t timeout_ns);
+
+/*
+ * toe_submit() and toe_wait_cqe() in one: publishes the reserved entries
+ * and waits for a completion. When the engine sleeps, the kick rides on
+ * the wait's TOE_IOC_ENTER, so a request and the wait for its answer cost
+ * one system call (none while the engine polls). Returns as
+ * toe_wait_cqe() does; the entries stay published either way.
+ */
+TOE_API int toe_submit_and_wait(struct toe_handle *h, struct toe_cqe **cqe,
+				int64_t timeout_ns);
 
 /*
  * For event loops around toe_fd(): sets the doorbell's cq_armed word with

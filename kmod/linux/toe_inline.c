@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Engine rounds in the application's own context.
+ *
+ * A request/response exchange through the engine thread pays two thread
+ * hops: the kick wakes the thread to send the request, and the answer's
+ * frame wakes the thread, which wakes the application. The kernel's own
+ * busy polling and io_uring's inline completions avoid both, and so does
+ * this: while the thread sleeps, a kick runs the round that takes the
+ * kicker's requests itself; and an application waiting for completions
+ * (TOE_IOC_ENTER with TOE_ENTER_F_WAIT) serves the engine while it waits.
+ * The rx_handler wakes such a waiter instead of the thread, and the waiter
+ * runs rounds under the engine mutex until its own completion is ready.
+ * The thread remains for contexts that do not wait, for the engine's
+ * timers (the deadline timer wakes it) and for work a waiter leaves
+ * behind.
+ *
+ * A round serves every context, not only the caller's: the engine mutex
+ * makes rounds exclusive wherever they run, and each round publishes every
+ * context's completions and wakes their waiters.
+ *
+ * Handing off without losing a frame: the rx_handler queues a frame,
+ * issues a full barrier and reads the number of inline waiters; a waiter
+ * leaving decrements that number, issues a full barrier and looks at the
+ * queue. Either the handler sees no waiter and wakes the thread, or the
+ * waiter sees the frame and wakes it.
+ */
+#include <linux/hrtimer.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+#include "toe_priv.h"
+
+/* Rounds per turn before a waiter looks at its own queue and signals. */
+#define TOE_INLINE_ROUNDS 8u
+
+/*
+ * dev->lock held: rounds until there is nothing to do, ctx has its
+ * completions, or the budget is spent. Returns whether work is left.
+ */
+static bool toe_inline_rounds(struct toe_dev *dev, struct toe_ctx *ctx,
+			      u32 min_complete)
+{
+	u32 i;
+
+	for (i = 0; i < TOE_INLINE_ROUNDS; i++) {
+		dev->ctr.inline_rounds++;
+		if (!toe_dev_round(dev))
+			return false;
+		if (ctx && toe_ring_cq_ready(ctx) >= min_complete)
+			break;
+	}
+	return toe_dev_has_work(dev);
+}
+
+/*
+ * One turn of serving the engine; counter, if any, counts it. Returns
+ * whether work is left.
+ */
+static bool toe_inline_turn(struct toe_dev *dev, struct toe_ctx *ctx,
+			    u32 min_complete, u64 *counter)
+{
+	bool left = false;
+
+	mutex_lock(&dev->lock);
+	if (dev->eng) {
+		if (counter)
+			(*counter)++;
+		left = toe_inline_rounds(dev, ctx, min_complete);
+		toe_dev_arm_deadline(dev);
+	}
+	mutex_unlock(&dev->lock);
+	return left;
+}
+
+bool toe_dev_kick_inline(struct toe_dev *dev)
+{
+	if (READ_ONCE(dev->inline_off) || !READ_ONCE(dev->sleeping))
+		return false;
+	return !toe_inline_turn(dev, NULL, 0, &dev->ctr.inline_kicks);
+}
+
+static bool toe_inline_done(struct toe_ctx *ctx, u32 min_complete)
+{
+	return toe_ring_cq_ready(ctx) >= min_complete ||
+	       READ_ONCE(ctx->detached);
+}
+
+int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
+			u32 min_complete, s64 timeout_ns)
+{
+	ktime_t expires = timeout_ns < 0 ? KTIME_MAX :
+			  ktime_add_ns(ktime_get(), timeout_ns);
+	u64 *counter = &dev->ctr.inline_waits;
+	bool timed_out = false, left = false;
+	DEFINE_WAIT(cq_entry);
+	DEFINE_WAIT(work_entry);
+	int err = 0;
+
+	if (READ_ONCE(dev->inline_off))
+		return 1;
+	atomic_inc(&dev->inline_waiters);
+	/* Pairs with the rx_handler's barrier (see the top of this file). */
+	smp_mb__after_atomic();
+
+	for (;;) {
+		left = toe_inline_turn(dev, ctx, min_complete, counter);
+		counter = NULL;
+		if (toe_inline_done(ctx, min_complete))
+			break;
+		if (signal_pending(current)) {
+			err = -ERESTARTSYS;
+			break;
+		}
+		if (timed_out) {
+			err = -ETIME;
+			break;
+		}
+		if (left) {
+			cond_resched();
+			continue;
+		}
+		/*
+		 * Either queue wakes us: our completions may come from the
+		 * thread or another waiter, frames only from the rx_handler.
+		 * Exclusive on the frames' queue, so one frame wakes one
+		 * waiter rather than all of them.
+		 */
+		prepare_to_wait(&ctx->cq_wait, &cq_entry, TASK_INTERRUPTIBLE);
+		prepare_to_wait_exclusive(&dev->work_wait, &work_entry,
+					  TASK_INTERRUPTIBLE);
+		if (!toe_inline_done(ctx, min_complete) &&
+		    skb_queue_empty_lockless(&dev->rxq) &&
+		    !signal_pending(current))
+			timed_out = !schedule_hrtimeout_range(&expires, 0,
+							      HRTIMER_MODE_ABS);
+		finish_wait(&dev->work_wait, &work_entry);
+		finish_wait(&ctx->cq_wait, &cq_entry);
+	}
+
+	atomic_dec(&dev->inline_waiters);
+	/* Lost wake-up: the count before the look at the queue. */
+	smp_mb__after_atomic();
+	if (left || !skb_queue_empty_lockless(&dev->rxq))
+		toe_dev_wake(dev);
+	return err;
+}
