@@ -120,20 +120,23 @@ extern "C" int toe_cq_arm(toe_handle *h)
 
 namespace {
 
-// Folds one wait's length into the handle's recent average.
-void note_wait(toe_handle *h, int64_t took_ns)
-{
-	h->recent_wait_ns += (took_ns - h->recent_wait_ns) / 8;
-}
+// Spinning pays only while completions come sooner than spin_us. After
+// this many spins in a row came up empty the handle stops spinning, and
+// tries again only once every kSpinProbeEvery waits: no clock is read and
+// no CPU burnt while the answers are slow (or the answering thread needs
+// this CPU).
+constexpr uint32_t kSpinMissesToStop = 4;
+constexpr uint32_t kSpinProbeEvery = 32;
 
-// Whether to poll before sleeping: not while the engine sleeps with our
-// requests unread (nothing can come before the kick), and not while
-// completions have lately come later than a spin lasts, when spinning only
-// takes the CPU from whoever is to answer.
-bool spin_pays(const toe_handle *h)
+// Whether to poll before sleeping: also never while the engine sleeps with
+// our requests unread, since nothing can come before the kick.
+bool spin_pays(toe_handle *h)
 {
-	return h->spin && !engine_owes_us_a_look(h) &&
-	       h->recent_wait_ns < int64_t(h->spin_us) * 1000;
+	if (!h->spin || engine_owes_us_a_look(h))
+		return false;
+	if (h->spin_misses < kSpinMissesToStop)
+		return true;
+	return ++h->waits_since_probe % kSpinProbeEvery == 0;
 }
 
 int wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
@@ -145,40 +148,36 @@ int wait_cqe(toe_handle *h, toe_cqe **cqe, int64_t timeout_ns)
 	if (timeout_ns == 0)
 		return -ETIME;
 
-	int64_t start = now_ns();
-	int64_t deadline = timeout_ns < 0 ? INT64_MAX : start + timeout_ns;
+	int64_t left = timeout_ns;
 	if (spin_pays(h)) {
-		int64_t spin_end = start + int64_t(h->spin_us) * 1000;
-		if (spin_until(h, spin_end < deadline ? spin_end : deadline)) {
-			note_wait(h, now_ns() - start);
+		int64_t start = now_ns();
+		int64_t spin_ns = int64_t(h->spin_us) * 1000;
+		if (timeout_ns > 0 && timeout_ns < spin_ns)
+			spin_ns = timeout_ns;
+		if (spin_until(h, start + spin_ns)) {
+			h->spin_misses = 0;
 			*cqe = h->cq.at(0);
 			return 0;
 		}
+		h->spin_misses++;
+		if (timeout_ns > 0) {
+			left = timeout_ns - (now_ns() - start);
+			if (left <= 0)
+				return -ETIME;
+		}
 	}
 
-	for (;;) {
-		if (toe_cq_arm(h) > 0) {
-			disarm(h);
-			break;
-		}
-		int64_t left = -1;
-		if (timeout_ns >= 0) {
-			left = deadline - now_ns();
-			if (left <= 0) {
-				disarm(h);
-				return -ETIME;
-			}
-		}
+	// The kernel keeps the time-out itself and returns only with a
+	// completion, at the time-out, on a signal or when the engine goes:
+	// no clock to read here.
+	if (toe_cq_arm(h) == 0) {
 		int ret = enter_wait(h, left);
 		disarm(h);
-		if (h->cq.ready())
-			break;
-		if (ret == -EINTR || (ret < 0 && ret != -ETIME))
-			return ret;
-		if (timeout_ns >= 0 && now_ns() >= deadline)
-			return -ETIME;
+		if (!h->cq.ready())
+			return ret < 0 ? ret : -ETIME;
+	} else {
+		disarm(h);
 	}
-	note_wait(h, now_ns() - start);
 	*cqe = h->cq.at(0);
 	return 0;
 }

@@ -31,9 +31,10 @@ struct toe_handle {
 
 	uint32_t spin_us = TOE_DEFAULT_SPIN_US;
 	bool spin = true;
-	// How long recent waits took (an average weighted 1/8 to the newest):
-	// spinning pays only while completions come sooner than spin_us.
-	int64_t recent_wait_ns = 0;
+	// Spins in a row that found nothing, and waits since the last spin
+	// once spinning stopped paying (complete.cpp).
+	uint32_t spin_misses = 0;
+	uint32_t waits_since_probe = 0;
 };
 
 namespace toe::detail {

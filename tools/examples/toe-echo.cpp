@@ -44,7 +44,9 @@ options:
   -B, --buffer-size N   bytes per named buffer (default 16K; K, M suffixes)
   -c, --connections N   server: connections served at once (default 16)
   -p, --busy-poll       poll the completion queue instead of sleeping; no
-                        syscall at all while the engine is awake
+                        syscall at all while the engine is awake (without
+                        it, requests are published by the next wait, which
+                        carries the kick: one syscall per exchange)
   -m, --mark            client: write "exchanges begin" and "exchanges end"
                         lines to stderr around the exchanges, so a syscall
                         trace can be cut to them
@@ -511,6 +513,9 @@ int main(int argc, char **argv)
 		toe_params params{};
 		params.sq_entries = 1024;
 		toe::Device dev(params);
+		// A sleeping loop's requests ride on its next wait: one system
+		// call per exchange. A polling loop publishes at once.
+		dev.set_submit_on_wait(!o.busy_poll);
 		if (o.server)
 			return Server(dev, o).run();
 		return Client(dev, o).run();

@@ -115,7 +115,11 @@ public:
 	}
 
 	// Publishes every reserved entry; returns how many.
-	int submit() { return check(toe_submit(handle_), "toe_submit"); }
+	int submit()
+	{
+		deferred_ = false;
+		return check(toe_submit(handle_), "toe_submit");
+	}
 
 	// While a Batch is alive, requests made through the wrappers are only
 	// reserved; the outermost Batch publishes them all when it ends.
@@ -125,7 +129,7 @@ public:
 		~Batch()
 		{
 			if (--dev_.batch_depth_ == 0)
-				toe_submit(dev_.handle_); // a failed kick is seen by the next call
+				dev_.publish_or_defer();
 		}
 		Batch(const Batch &) = delete;
 		Batch &operator=(const Batch &) = delete;
@@ -138,7 +142,19 @@ public:
 	void request_done()
 	{
 		if (!batch_depth_)
-			submit();
+			publish_or_defer();
+	}
+
+	// With submit-on-wait, the wrappers' requests are published by the
+	// next wait(), whose TOE_IOC_ENTER carries the kick when the engine
+	// sleeps (toe_submit_and_wait): a request and the wait for its answer
+	// cost one system call. poll() publishes them too, so a busy-polling
+	// loop strands nothing; until one of the two runs, they wait.
+	void set_submit_on_wait(bool on)
+	{
+		submit_on_wait_ = on;
+		if (!on)
+			flush_deferred();
 	}
 
 	// ---- completions ----
@@ -146,6 +162,7 @@ public:
 	// The next completion without waiting: the backlog first, then the ring.
 	std::optional<toe_cqe> poll()
 	{
+		flush_deferred();
 		if (!backlog_.empty()) {
 			toe_cqe c = backlog_.front();
 			backlog_.pop_front();
@@ -163,10 +180,13 @@ public:
 	// Empty on time-out or when a signal interrupts the sleep.
 	std::optional<toe_cqe> wait(std::chrono::nanoseconds timeout = std::chrono::nanoseconds(-1))
 	{
-		if (std::optional<toe_cqe> c = poll())
+		if (!backlog_.empty()) {
+			toe_cqe c = backlog_.front();
+			backlog_.pop_front();
 			return c;
+		}
 		toe_cqe *cqe;
-		int ret = toe_wait_cqe(handle_, &cqe, timeout.count());
+		int ret = wait_cqe(&cqe, timeout.count());
 		if (ret == -ETIME || ret == -EINTR)
 			return std::nullopt;
 		check(ret, "toe_wait_cqe");
@@ -200,8 +220,7 @@ public:
 			if (left <= std::chrono::nanoseconds(0))
 				throw std::system_error(ETIMEDOUT, std::generic_category(), what);
 			toe_cqe *cqe;
-			int ret = toe_wait_cqe(handle_, &cqe,
-					       std::chrono::duration_cast<std::chrono::nanoseconds>(left).count());
+			int ret = wait_cqe(&cqe, std::chrono::duration_cast<std::chrono::nanoseconds>(left).count());
 			if (ret == -ETIME || ret == -EINTR)
 				continue;
 			check(ret, what);
@@ -221,6 +240,31 @@ public:
 	uint64_t next_tag() { return internal_user_data | next_tag_++; }
 
 private:
+	void publish_or_defer()
+	{
+		if (submit_on_wait_)
+			deferred_ = true;
+		else
+			toe_submit(handle_); // a failed kick is seen by the next call
+	}
+
+	void flush_deferred()
+	{
+		if (deferred_) {
+			deferred_ = false;
+			toe_submit(handle_);
+		}
+	}
+
+	// toe_wait_cqe(), or toe_submit_and_wait() for deferred requests.
+	int wait_cqe(toe_cqe **cqe, int64_t timeout_ns)
+	{
+		if (!deferred_)
+			return toe_wait_cqe(handle_, cqe, timeout_ns);
+		deferred_ = false;
+		return toe_submit_and_wait(handle_, cqe, timeout_ns);
+	}
+
 	void drain_ready()
 	{
 		toe_cqe *cqe;
@@ -237,7 +281,7 @@ private:
 	void wait_ring(std::chrono::nanoseconds timeout)
 	{
 		toe_cqe *cqe;
-		int ret = toe_wait_cqe(handle_, &cqe, timeout.count());
+		int ret = wait_cqe(&cqe, timeout.count());
 		if (ret == -ETIME || ret == -EINTR)
 			return;
 		check(ret, "toe_wait_cqe");
@@ -249,6 +293,8 @@ private:
 	toe_params params_{};
 	std::deque<toe_cqe> backlog_;
 	unsigned batch_depth_ = 0;
+	bool submit_on_wait_ = false;
+	bool deferred_ = false; // requests reserved, left for the next wait
 	uint64_t next_tag_ = 1;
 	std::chrono::nanoseconds sync_timeout_ = std::chrono::seconds(60);
 };

@@ -4,6 +4,11 @@
 # traced with strace -f, make at most 10 syscalls after setup. The engine
 # is attached with a long busy-poll period, so it never sleeps between
 # exchanges and no kick is ever needed.
+#
+# At most one when the application sleeps: 2,000 exchanges of a toe-echo
+# client that waits in the kernel, with the engine asleep between them
+# (no busy-poll period, wait mode inline), make at most one syscall each
+# (plus 10): the wait's TOE_IOC_ENTER carries the kick for the request.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
@@ -48,6 +53,35 @@ case_syscalls() {
 	((n <= limit)) || t_fail "$n syscalls during the exchanges"
 }
 
+# count_syscalls TRACE: the syscalls between the markers, with a summary.
+count_syscalls() {
+	local calls n
+	calls=$(between_markers "$1")
+	n=$(grep -c . <<<"$calls" || true)
+	if ((n)); then
+		echo "by name:" >&2
+		sed -E 's/^[0-9]+ +//; s/\(.*//' <<<"$calls" | sort | uniq -c | sort -rn | head >&2
+	fi
+	echo "$n"
+}
+
+case_syscalls_sleeping() {
+	trap ex_down EXIT
+	ex_up veth
+	ex_bg "$EX_LOGS/socat-echo-sleeping.log" on_b socat \
+		"TCP-LISTEN:$port,bind=$TOPO_IP_B,reuseaddr,fork" PIPE
+	wait_tcp_listen "$TOPO_NS_B" "$port"
+
+	local trace=$EX_LOGS/strace-sleeping.txt count=2000 n
+	on_a strace -f -qq -o "$trace" "$EX_BIN/toe-echo" client --mark \
+		--count "$count" "$TOPO_IP_B:$port"
+	grep -q 'exchanges end' "$trace" || t_fail "no end marker in the trace"
+	n=$(count_syscalls "$trace")
+	echo "syscalls during $count sleeping exchanges: $n (limit $((count + limit)))"
+	((n <= count + limit)) || t_fail "$n syscalls during $count exchanges"
+}
+
 t_case syscalls_per_10000_exchanges case_syscalls
+t_case syscalls_per_sleeping_exchange case_syscalls_sleeping
 toe_load
 t_finish

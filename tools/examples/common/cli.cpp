@@ -85,7 +85,11 @@ std::optional<toe_cqe> Completions::next(std::chrono::milliseconds idle_limit)
 	// Sleep in slices so that a signal is noticed even if it lands just
 	// before the sleep begins.
 	auto slice = std::chrono::milliseconds(200);
-	auto idle_end = std::chrono::steady_clock::now() + idle_limit;
+	// Read the clock only for a limit: each read may be a syscall (where
+	// the clock source has no vDSO, as under emulation).
+	std::chrono::steady_clock::time_point idle_end{};
+	if (idle_limit.count())
+		idle_end = std::chrono::steady_clock::now() + idle_limit;
 	while (!stop_requested) {
 		if (std::optional<toe_cqe> c = dev_.wait(slice))
 			return c;
