@@ -3,6 +3,8 @@
 
 #include <cstring>
 #include <fstream>
+#include <string>
+#include <vector>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,11 +13,25 @@ namespace toeperf {
 
 namespace {
 
-// The tracepoint's perf id, from tracefs wherever it is mounted.
+// Where tracefs may be: its usual places, then every tracefs mount. `ip
+// netns exec` mounts a fresh /sys, which hides a tracefs mounted under it,
+// so a tracefs mounted elsewhere is looked for too.
+std::vector<std::string> tracefs_dirs()
+{
+	std::vector<std::string> dirs = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	std::ifstream mounts("/proc/self/mounts");
+	std::string device, dir, type, rest;
+	while (mounts >> device >> dir >> type && std::getline(mounts, rest))
+		if (type == "tracefs")
+			dirs.push_back(dir);
+	return dirs;
+}
+
+// The tracepoint's perf id, from tracefs.
 std::optional<uint64_t> sys_enter_id()
 {
-	for (const char *dir : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
-		std::ifstream id(std::string(dir) + "/events/raw_syscalls/sys_enter/id");
+	for (const std::string &dir : tracefs_dirs()) {
+		std::ifstream id(dir + "/events/raw_syscalls/sys_enter/id");
 		uint64_t value = 0;
 		if (id >> value)
 			return value;

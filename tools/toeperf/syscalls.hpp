@@ -13,7 +13,8 @@ namespace toeperf {
 
 class SyscallCounter {
 public:
-	// Opens the counter on the calling process. Without tracefs, or
+	// Opens the counter on the calling process. Without tracefs (under
+	// /sys/kernel or mounted anywhere else), or
 	// without the right to count kernel events (perf_event_paranoid above
 	// 1 and no CAP_PERFMON), the counter stays closed and count() has no
 	// value.
