@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Counts the system calls this process makes, every thread included, the
 // same way for every backend: a perf counter on the raw_syscalls:sys_enter
-// tracepoint, inherited by the threads created after it opens. libtoe's
-// doorbell ioctls (kicks and waits) are system calls like any other and are
-// counted with the rest.
+// tracepoint, inherited by the threads created after it opens, with
+// clock_gettime filtered out. libtoe's doorbell ioctls (kicks and waits) are
+// system calls like any other and are counted with the rest.
 #pragma once
 
 #include <cstdint>
