@@ -4,6 +4,7 @@
 #include "backend.hpp"
 #include "protocol.hpp"
 #include "reader.hpp"
+#include "syscalls.hpp"
 
 #include <arpa/inet.h>
 #include <cstring>
@@ -183,8 +184,8 @@ void connect_transact(const Options &o, Worker &w)
 	w.elapsed_ns = now_ns() - start;
 }
 
-// The server's CPU time so far, if the peer is a toeperf server.
-std::optional<CpuTime> server_cpu(const Options &o)
+// The server's usage so far, if the peer is a toeperf server.
+std::optional<ServerStats> server_stats(const Options &o)
 {
 	auto b = make_backend(o, sizeof(ServerStats));
 	put_hello(*b, Request::stats, 0, 0);
@@ -199,7 +200,7 @@ std::optional<CpuTime> server_cpu(const Options &o)
 	b->close(conn);
 	if (r != 1)
 		return std::nullopt;
-	return CpuTime{st.user_ns, st.sys_ns};
+	return st;
 }
 
 } // namespace
@@ -208,9 +209,14 @@ Result run_client(const Options &o)
 {
 	Result r;
 	r.options = o;
-	std::optional<CpuTime> server_before = server_cpu(o);
-	EngineCpu engine_before = engine_cpu();
-	CpuTime client_before = process_cpu();
+	// Opened before the workers start, so that it counts their calls.
+	// What the client does outside the measure (asking the server,
+	// reading /proc) falls outside the two readings.
+	SyscallCounter syscalls;
+	std::optional<ServerStats> server_before = server_stats(o);
+	EngineUsage engine_before = engine_usage();
+	ProcessUsage client_before = process_usage();
+	std::optional<uint64_t> syscalls_before = syscalls.count();
 
 	std::vector<Worker> workers(o.connections);
 	std::vector<std::thread> threads;
@@ -238,9 +244,10 @@ Result run_client(const Options &o)
 	for (std::thread &t : threads)
 		t.join();
 
-	CpuTime client_after = process_cpu();
-	EngineCpu engine_after = engine_cpu();
-	std::optional<CpuTime> server_after = server_before ? server_cpu(o) : std::nullopt;
+	std::optional<uint64_t> syscalls_after = syscalls.count();
+	ProcessUsage client_after = process_usage();
+	EngineUsage engine_after = engine_usage();
+	std::optional<ServerStats> server_after = server_before ? server_stats(o) : std::nullopt;
 
 	std::vector<uint64_t> latencies;
 	uint64_t elapsed = 0;
@@ -256,16 +263,26 @@ Result run_client(const Options &o)
 		r.bytes = r.transactions * o.size * 2;
 	r.seconds = double(elapsed) / 1e9;
 	r.latency = percentiles(latencies);
-	r.client_cpu = {client_after.user_ns - client_before.user_ns,
-			client_after.sys_ns - client_before.sys_ns};
+	r.client_cpu = {client_after.cpu.user_ns - client_before.cpu.user_ns,
+			client_after.cpu.sys_ns - client_before.cpu.sys_ns};
+	r.client_context_switches = client_after.context_switches - client_before.context_switches;
+	if (syscalls_before && syscalls_after)
+		r.client_syscalls = *syscalls_after - *syscalls_before;
 	if (server_before && server_after) {
 		r.server_cpu_known = true;
 		r.server_cpu = {server_after->user_ns - server_before->user_ns,
 				server_after->sys_ns - server_before->sys_ns};
+		r.server_context_switches =
+			server_after->context_switches - server_before->context_switches;
+		if (server_before->syscalls != kSyscallsUnknown &&
+		    server_after->syscalls != kSyscallsUnknown)
+			r.server_syscalls = server_after->syscalls - server_before->syscalls;
 	}
 	if (engine_before.found && engine_after.found) {
 		r.engine_cpu_known = true;
 		r.engine_ns = engine_after.ns - engine_before.ns;
+		r.engine_context_switches =
+			engine_after.context_switches - engine_before.context_switches;
 	}
 	return r;
 }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 namespace toeperf {
@@ -17,6 +18,11 @@ std::string endpoint_text(const sockaddr_in &sin)
 }
 
 double us(uint64_t ns) { return double(ns) / 1000.0; }
+
+template <typename T> nlohmann::json or_null(const std::optional<T> &v)
+{
+	return v ? nlohmann::json(*v) : nlohmann::json();
+}
 double s(uint64_t ns) { return double(ns) / 1e9; }
 
 } // namespace
@@ -53,6 +59,22 @@ void print_table(const Result &r, std::FILE *to)
 	else
 		std::fprintf(to, "  %-14s %.2f us per %s\n", "cpu cost", r.cpu_us_per_transaction(),
 			     o.mode == Mode::crr ? "connection" : "transaction");
+	std::fprintf(to, "  %-14s %.2f\n", "cores used", r.cores());
+	std::fprintf(to, "  %-14s %llu (client %llu, server %llu, engine %llu)\n", "ctx switches",
+		     (unsigned long long)r.context_switches(),
+		     (unsigned long long)r.client_context_switches,
+		     (unsigned long long)r.server_context_switches,
+		     (unsigned long long)r.engine_context_switches);
+	if (r.syscalls())
+		std::fprintf(to, "  %-14s %llu (client %llu, server %llu)\n", "syscalls",
+			     (unsigned long long)*r.syscalls(), (unsigned long long)*r.client_syscalls,
+			     (unsigned long long)*r.server_syscalls);
+	else if (r.client_syscalls)
+		std::fprintf(to, "  %-14s client %llu, server not counted\n", "syscalls",
+			     (unsigned long long)*r.client_syscalls);
+	else
+		std::fprintf(to, "  %-14s not counted (no raw_syscalls tracepoint to count with)\n",
+			     "syscalls");
 }
 
 void print_json(const Result &r, std::FILE *to)
@@ -90,6 +112,18 @@ void print_json(const Result &r, std::FILE *to)
 		  {"total", r.cpu_ns()}}},
 		{"cpu_s_per_gb", r.cpu_s_per_gb()},
 		{"cpu_us_per_transaction", r.cpu_us_per_transaction()},
+		{"cores", r.cores()},
+		{"context_switches",
+		 {{"client", r.client_context_switches},
+		  {"server", r.server_cpu_known ? nlohmann::json(r.server_context_switches) : nlohmann::json()},
+		  {"engine", r.engine_cpu_known ? nlohmann::json(r.engine_context_switches) : nlohmann::json()},
+		  {"total", r.context_switches()}}},
+		{"context_switches_per_transaction", r.context_switches_per_transaction()},
+		{"syscalls",
+		 {{"client", or_null(r.client_syscalls)},
+		  {"server", or_null(r.server_syscalls)},
+		  {"total", or_null(r.syscalls())}}},
+		{"syscalls_per_transaction", or_null(r.syscalls_per_transaction())},
 	};
 	std::fprintf(to, "%s\n", j.dump().c_str());
 }

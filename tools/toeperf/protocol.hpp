@@ -14,7 +14,7 @@ enum class Request : uint32_t {
 	echo = 1, // read `size` bytes, answer `size` bytes, until EOF
 	sink = 2, // read until EOF, then answer the byte count (8 bytes)
 	source = 3, // send `size`-byte chunks for `millis`, then close
-	stats = 4, // answer the server process's CPU time (ServerStats)
+	stats = 4, // answer the server process's usage so far (ServerStats)
 };
 
 struct Hello {
@@ -26,10 +26,13 @@ struct Hello {
 };
 static_assert(sizeof(Hello) == 32);
 
+inline constexpr uint64_t kSyscallsUnknown = ~uint64_t(0);
+
 struct ServerStats {
 	uint64_t user_ns; // the server process's whole CPU time so far
 	uint64_t sys_ns;
-	uint64_t reserved[2];
+	uint64_t context_switches; // voluntary and involuntary, so far
+	uint64_t syscalls; // since the server started, or kSyscallsUnknown
 };
 static_assert(sizeof(ServerStats) == 32);
 

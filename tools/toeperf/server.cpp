@@ -5,6 +5,7 @@
 #include "protocol.hpp"
 #include "reader.hpp"
 #include "stats.hpp"
+#include "syscalls.hpp"
 
 #include <arpa/inet.h>
 #include <cstdio>
@@ -56,17 +57,18 @@ int serve_source(Backend &b, int conn, uint32_t size, uint32_t millis)
 	return b.flush(conn);
 }
 
-int serve_stats(Backend &b, int conn)
+int serve_stats(Backend &b, int conn, const SyscallCounter &syscalls)
 {
-	CpuTime cpu = process_cpu();
-	ServerStats st{cpu.user_ns, cpu.sys_ns, {}};
+	ProcessUsage usage = process_usage();
+	ServerStats st{usage.cpu.user_ns, usage.cpu.sys_ns, usage.context_switches,
+		       syscalls.count().value_or(kSyscallsUnknown)};
 	std::memcpy(b.send_memory().data(), &st, sizeof(st));
 	if (int err = b.send(conn, 0, sizeof(st)))
 		return err;
 	return b.flush(conn);
 }
 
-int serve(Backend &b, int conn)
+int serve(Backend &b, int conn, const SyscallCounter &syscalls)
 {
 	Reader in(b, conn);
 	Hello hello{};
@@ -81,12 +83,12 @@ int serve(Backend &b, int conn)
 	case Request::echo: return serve_echo(b, conn, in, hello.size);
 	case Request::sink: return serve_sink(b, conn, in);
 	case Request::source: return serve_source(b, conn, hello.size, hello.millis);
-	case Request::stats: return serve_stats(b, conn);
+	case Request::stats: return serve_stats(b, conn, syscalls);
 	}
 	return -EPROTO;
 }
 
-void tcp_listener(const Options &o, sockaddr_in addr, std::unique_ptr<Backend> b)
+void tcp_listener(const SyscallCounter &syscalls, std::unique_ptr<Backend> b)
 {
 	for (;;) {
 		int conn = b->accept();
@@ -94,14 +96,14 @@ void tcp_listener(const Options &o, sockaddr_in addr, std::unique_ptr<Backend> b
 			log_error("accept", conn);
 			continue;
 		}
-		int err = serve(*b, conn);
+		int err = serve(*b, conn, syscalls);
 		if (err < 0 && err != -ECONNRESET && err != -EPIPE)
 			log_error("connection", err);
 		b->close(conn);
 	}
 }
 
-void udp_echo(const Options &o, std::unique_ptr<Backend> b, int sock)
+void udp_echo(std::unique_ptr<Backend> b, int sock)
 {
 	for (;;) {
 		std::span<const std::byte> got;
@@ -120,6 +122,8 @@ void udp_echo(const Options &o, std::unique_ptr<Backend> b, int sock)
 
 int run_server(const Options &o)
 {
+	// Opened before the threads start, so that it counts theirs too.
+	SyscallCounter syscalls;
 	std::vector<std::thread> threads;
 	for (uint32_t i = 0; i < o.connections; i++) {
 		sockaddr_in addr = o.endpoint;
@@ -128,14 +132,14 @@ int run_server(const Options &o)
 		if (int err = b->listen(addr))
 			die("cannot listen on port " + std::to_string(ntohs(addr.sin_port)) + ": " +
 			    errno_text(err));
-		threads.emplace_back(tcp_listener, std::cref(o), addr, std::move(b));
+		threads.emplace_back(tcp_listener, std::cref(syscalls), std::move(b));
 	}
 	if (o.proto == Proto::udp) {
 		auto b = make_backend(o, kServerSendBytes);
 		int sock = b->udp_bind(o.endpoint);
 		if (sock < 0)
 			die("cannot bind the UDP socket: " + errno_text(sock));
-		threads.emplace_back(udp_echo, std::cref(o), std::move(b), sock);
+		threads.emplace_back(udp_echo, std::move(b), sock);
 	}
 	char addr[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &o.endpoint.sin_addr, addr, sizeof(addr));

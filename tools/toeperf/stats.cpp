@@ -62,6 +62,20 @@ bool engine_thread_ns(const std::string &pid, uint64_t &ns)
 	return true;
 }
 
+// voluntary_ctxt_switches plus nonvoluntary_ctxt_switches.
+uint64_t thread_context_switches(const std::string &pid)
+{
+	std::ifstream status("/proc/" + pid + "/status");
+	uint64_t total = 0;
+	std::string line;
+	while (std::getline(status, line)) {
+		if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+		    line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
+			total += std::stoull(line.substr(line.find(':') + 1));
+	}
+	return total;
+}
+
 } // namespace
 
 Percentiles percentiles(std::vector<uint64_t> &samples)
@@ -81,30 +95,32 @@ Percentiles percentiles(std::vector<uint64_t> &samples)
 	return p;
 }
 
-CpuTime process_cpu()
+ProcessUsage process_usage()
 {
 	rusage ru{};
 	getrusage(RUSAGE_SELF, &ru);
-	return {timeval_ns(ru.ru_utime), timeval_ns(ru.ru_stime)};
+	return {{timeval_ns(ru.ru_utime), timeval_ns(ru.ru_stime)},
+		uint64_t(ru.ru_nvcsw) + uint64_t(ru.ru_nivcsw)};
 }
 
-EngineCpu engine_cpu()
+EngineUsage engine_usage()
 {
-	EngineCpu cpu;
+	EngineUsage usage;
 	DIR *proc = opendir("/proc");
 	if (!proc)
-		return cpu;
+		return usage;
 	while (dirent *e = readdir(proc)) {
 		if (!std::isdigit(static_cast<unsigned char>(e->d_name[0])))
 			continue;
 		uint64_t ns = 0;
 		if (engine_thread_ns(e->d_name, ns)) {
-			cpu.found = true;
-			cpu.ns += ns;
+			usage.found = true;
+			usage.ns += ns;
+			usage.context_switches += thread_context_switches(e->d_name);
 		}
 	}
 	closedir(proc);
-	return cpu;
+	return usage;
 }
 
 uint64_t now_ns()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// What a run measures: latency samples and their percentiles, and CPU time
-// (this process, the server process, the engine threads).
+// What a run measures: latency samples and their percentiles, CPU time and
+// context switches (this process, the server process, the engine threads).
 #pragma once
 
 #include <cstdint>
@@ -23,15 +23,22 @@ struct CpuTime {
 	uint64_t total() const { return user_ns + sys_ns; }
 };
 
-CpuTime process_cpu(); // getrusage(RUSAGE_SELF)
+// getrusage(RUSAGE_SELF): every thread of this process, live or gone.
+struct ProcessUsage {
+	CpuTime cpu;
+	uint64_t context_switches = 0; // voluntary and involuntary
+};
+ProcessUsage process_usage();
 
-// The toe engine threads' CPU time (kernel threads named "toe/<ifname>"),
-// from /proc/<pid>/schedstat; found is false when no engine runs here.
-struct EngineCpu {
+// The toe engine threads (kernel threads named "toe/<ifname>"): CPU time
+// from /proc/<pid>/schedstat, context switches from /proc/<pid>/status;
+// found is false when no engine runs here.
+struct EngineUsage {
 	bool found = false;
 	uint64_t ns = 0;
+	uint64_t context_switches = 0;
 };
-EngineCpu engine_cpu();
+EngineUsage engine_usage();
 
 uint64_t now_ns(); // CLOCK_MONOTONIC
 
