@@ -161,21 +161,47 @@ public:
 				return err;
 		if (c.error)
 			return c.error;
-		for (;;) {
-			int err = c.udp ? toe_sendto(h_, c.handle, mr_.handle, offset, uint32_t(len), 0,
-						     &c.peer, tag(kSend, slot, 0))
-					: toe_send(h_, c.handle, mr_.handle, offset, uint32_t(len), 0,
-						   tag(kSend, slot, 0));
-			if (err == -EAGAIN) {
-				if ((err = step()))
-					return err;
-				continue;
-			}
-			if (err)
+		toe_sqe *sqe = nullptr;
+		if (int err = reserve(sqe))
+			return err;
+		if (c.udp)
+			toe_prep_sendto(sqe, c.handle, mr_.handle, offset, uint32_t(len), 0, &c.peer,
+					tag(kSend, slot, 0));
+		else
+			toe_prep_send(sqe, c.handle, mr_.handle, offset, uint32_t(len), 0,
+				      tag(kSend, slot, 0));
+		publish();
+		c.sends++;
+		return 0;
+	}
+
+	// An entry to fill; a full queue is published and a completion taken
+	// until there is room.
+	int reserve(toe_sqe *&sqe)
+	{
+		while (!(sqe = toe_get_sqe(h_))) {
+			submit_now();
+			if (int err = step())
 				return err;
-			c.sends++;
-			return 0;
 		}
+		return 0;
+	}
+
+	// A polling loop publishes at once. A sleeping one leaves its requests
+	// for the next wait, whose system call carries the kick
+	// (toe_submit_and_wait): one call per request and answer.
+	void publish()
+	{
+		if (busy_poll_)
+			submit_now();
+		else
+			deferred_ = true;
+	}
+
+	void submit_now()
+	{
+		deferred_ = false;
+		toe_submit(h_);
 	}
 
 	int flush(int slot) override
@@ -277,17 +303,15 @@ private:
 	{
 		Conn &c = conns_[slot];
 		uint64_t offset = uint64_t(buffer(slot, buf) - static_cast<std::byte *>(mem_));
-		for (;;) {
-			int err = toe_post_buf(h_, c.handle, mr_.handle, offset, kBufferSize, 0, 0,
-					       tag(kRecv, slot, buf));
-			if (err == -EAGAIN && !step())
-				continue;
-			if (err)
-				c.error = err;
-			else
-				c.posted++;
+		toe_sqe *sqe = nullptr;
+		if (int err = reserve(sqe)) {
+			c.error = err;
 			return;
 		}
+		toe_prep_post_buf(sqe, c.handle, mr_.handle, offset, kBufferSize, 0, 0,
+				  tag(kRecv, slot, buf));
+		publish();
+		c.posted++;
 	}
 
 	void post_all(uint32_t slot)
@@ -295,7 +319,7 @@ private:
 		for (uint32_t b = 0; b < kBuffers; b++) {
 			toe_sqe *sqe = toe_get_sqe(h_);
 			if (!sqe) {
-				toe_submit(h_);
+				submit_now();
 				post(slot, b);
 				continue;
 			}
@@ -304,7 +328,7 @@ private:
 					  kBufferSize, 0, 0, tag(kRecv, slot, b));
 			conns_[slot].posted++;
 		}
-		toe_submit(h_);
+		publish();
 	}
 
 	int receive(int slot, std::span<const std::byte> &got, sockaddr_in &from)
@@ -385,7 +409,7 @@ private:
 		if (!sqe)
 			return -EAGAIN;
 		toe_prep_nop(sqe, ud);
-		toe_submit(h_);
+		publish();
 		while (!socket_results_.count(ud))
 			if (int err = step())
 				return err;
@@ -411,9 +435,14 @@ private:
 				ns = std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(
 								  deadline - std::chrono::steady_clock::now())
 								  .count());
-			do
+			if (deferred_) {
+				deferred_ = false;
+				err = toe_submit_and_wait(h_, &cqe, ns);
+			} else {
 				err = toe_wait_cqe(h_, &cqe, ns);
-			while (err == -EINTR);
+			}
+			while (err == -EINTR)
+				err = toe_wait_cqe(h_, &cqe, ns);
 		}
 		if (err)
 			return err;
@@ -489,6 +518,7 @@ private:
 
 	toe_handle *h_ = nullptr;
 	bool busy_poll_;
+	bool deferred_ = false; // requests reserved, left for the next wait
 	void *mem_ = nullptr;
 	size_t mem_bytes_ = 0;
 	size_t send_bytes_ = 0;
