@@ -82,6 +82,8 @@ static void toe_dev_free(struct kref *ref)
 {
 	struct toe_dev *dev = container_of(ref, struct toe_dev, ref);
 
+	if (dev->thread_cred)
+		put_cred(dev->thread_cred);
 	if (dev->thread)
 		put_task_struct(dev->thread);
 	xa_destroy(&dev->ctx_by_owner);

@@ -17,7 +17,10 @@
  *
  * A round serves every context, not only the caller's: the engine mutex
  * makes rounds exclusive wherever they run, and each round publishes every
- * context's completions and wakes their waiters.
+ * context's completions and wakes their waiters. It runs with the engine
+ * thread's credentials, not the caller's: what it does in the host stack
+ * (a port reservation's bind, say) is the engine's doing, already checked
+ * against the credentials each context was opened with.
  *
  * Handing off without losing a frame: the rx_handler queues a frame,
  * issues a full barrier and reads the number of inline waiters; a waiter
@@ -25,6 +28,7 @@
  * queue. Either the handler sees no waiter and wakes the thread, or the
  * waiter sees the frame and wakes it.
  */
+#include <linux/cred.h>
 #include <linux/hrtimer.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -60,13 +64,16 @@ static bool toe_inline_rounds(struct toe_dev *dev, struct toe_ctx *ctx,
 static bool toe_inline_turn(struct toe_dev *dev, struct toe_ctx *ctx,
 			    u32 min_complete, u64 *counter)
 {
+	const struct cred *caller;
 	bool left = false;
 
 	mutex_lock(&dev->lock);
 	if (dev->eng) {
 		if (counter)
 			(*counter)++;
+		caller = override_creds(dev->thread_cred);
 		left = toe_inline_rounds(dev, ctx, min_complete);
+		revert_creds(caller);
 		toe_dev_arm_deadline(dev);
 	}
 	mutex_unlock(&dev->lock);

@@ -324,6 +324,8 @@ struct toe_dev {
 	struct list_head lingering; /* toe_sock_rec reservations in TIME_WAIT */
 
 	struct task_struct *thread;
+	/* What rounds run as wherever they run (toe_inline.c). */
+	const struct cred *thread_cred;
 	int cpu;
 	u32 poll_idle_us;
 	u32 max_sockets;

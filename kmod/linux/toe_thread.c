@@ -24,6 +24,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/cred.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
@@ -165,6 +166,7 @@ int toe_thread_start(struct toe_dev *dev)
 	/* Kept past the thread's exit, for late kicks (see toe_dev_wake). */
 	get_task_struct(task);
 	dev->thread = task;
+	dev->thread_cred = get_task_cred(task);
 	wake_up_process(task);
 	return 0;
 }
