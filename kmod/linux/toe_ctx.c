@@ -326,12 +326,6 @@ static void toe_ctx_nudge(struct toe_ctx *ctx)
 		toe_dev_wake(dev);
 }
 
-static bool toe_ctx_wait_done(struct toe_ctx *ctx, u32 min_complete)
-{
-	return toe_ring_cq_ready(ctx) >= min_complete ||
-	       READ_ONCE(ctx->detached);
-}
-
 /* Serves the engine while waiting where it may (toe_inline.c). */
 static long toe_ctx_wait(struct toe_ctx *ctx, u32 min_complete, s64 timeout_ns)
 {

@@ -87,12 +87,6 @@ bool toe_dev_kick_inline(struct toe_dev *dev)
 	return !toe_inline_turn(dev, NULL, 0, &dev->ctr.inline_kicks);
 }
 
-static bool toe_inline_done(struct toe_ctx *ctx, u32 min_complete)
-{
-	return toe_ring_cq_ready(ctx) >= min_complete ||
-	       READ_ONCE(ctx->detached);
-}
-
 int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 			u32 min_complete, s64 timeout_ns)
 {
@@ -113,7 +107,7 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 	for (;;) {
 		left = toe_inline_turn(dev, ctx, min_complete, counter);
 		counter = NULL;
-		if (toe_inline_done(ctx, min_complete))
+		if (toe_ctx_wait_done(ctx, min_complete))
 			break;
 		if (signal_pending(current)) {
 			err = -ERESTARTSYS;
@@ -136,7 +130,7 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 		prepare_to_wait(&ctx->cq_wait, &cq_entry, TASK_INTERRUPTIBLE);
 		prepare_to_wait_exclusive(&dev->work_wait, &work_entry,
 					  TASK_INTERRUPTIBLE);
-		if (!toe_inline_done(ctx, min_complete) &&
+		if (!toe_ctx_wait_done(ctx, min_complete) &&
 		    skb_queue_empty_lockless(&dev->rxq) &&
 		    !signal_pending(current))
 			timed_out = !schedule_hrtimeout_range(&expires, 0,

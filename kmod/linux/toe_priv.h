@@ -245,6 +245,13 @@ void toe_ring_drop_overflow(struct toe_ctx *ctx);
 /* The doorbell flags word from the kernel's copy. dev->lock held. */
 void toe_ring_set_db_flags(struct toe_ctx *ctx, u32 set, u32 clear);
 
+/* What ENTER with WAIT waits for: enough completions, or no engine. */
+static inline bool toe_ctx_wait_done(struct toe_ctx *ctx, u32 min_complete)
+{
+	return toe_ring_cq_ready(ctx) >= min_complete ||
+	       READ_ONCE(ctx->detached);
+}
+
 /* Engine thread: run one request already copied out of the SQ. */
 void toe_sqe_execute(struct toe_ctx *ctx, const struct toe_sqe *sqe);
 /* Engine port: turn an engine event into a completion for ctx. */
