@@ -97,7 +97,7 @@ static const struct toe_counter_desc toe_dev_ctrs[] = {
 	TOE_DEV_CTR(events), TOE_DEV_CTR(events_no_owner),
 	TOE_DEV_CTR(wakeups), TOE_DEV_CTR(polls),
 	TOE_DEV_CTR(inline_kicks), TOE_DEV_CTR(inline_waits),
-	TOE_DEV_CTR(inline_rounds),
+	TOE_DEV_CTR(inline_rounds), TOE_DEV_CTR(inline_handoffs),
 };
 
 #define TOE_CTX_CTR(f) { #f, offsetof(struct toe_ctx_counters, f), 8, false }

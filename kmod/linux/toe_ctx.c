@@ -330,18 +330,21 @@ static void toe_ctx_nudge(struct toe_ctx *ctx)
 static long toe_ctx_wait(struct toe_ctx *ctx, u32 min_complete, s64 timeout_ns)
 {
 	struct toe_dev *dev = READ_ONCE(ctx->dev);
+	ktime_t expires = timeout_ns < 0 ? KTIME_MAX :
+			  ktime_add_ns(ktime_get(), timeout_ns);
 	int err = 1;
 
 	if (dev && !READ_ONCE(ctx->detached))
-		err = toe_ctx_wait_inline(ctx, dev, min_complete, timeout_ns);
+		err = toe_ctx_wait_inline(ctx, dev, min_complete, expires);
 	if (err <= 0)
 		return err;
 	if (timeout_ns < 0)
 		return wait_event_interruptible(
 			ctx->cq_wait, toe_ctx_wait_done(ctx, min_complete));
+	/* What an inline wait that handed its work off left of the time. */
 	return wait_event_interruptible_hrtimeout(
 		ctx->cq_wait, toe_ctx_wait_done(ctx, min_complete),
-		ns_to_ktime(timeout_ns));
+		ktime_sub(expires, ktime_get()));
 }
 
 static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)

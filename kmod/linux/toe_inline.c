@@ -22,6 +22,16 @@
  * (a port reservation's bind, say) is the engine's doing, already checked
  * against the credentials each context was opened with.
  *
+ * Bulk work goes back to the thread. Serving the engine inline pays on the
+ * latency path, where one frame completes one request; it costs in a
+ * stream, where the application would do the engine's work on its own CPU
+ * instead of beside it, and would fight the thread for the engine mutex.
+ * So a waiter serves the engine only while the thread sleeps (an awake
+ * thread is left to do the rounds, and the rx_handler does not wake
+ * waiters for it), and a waiter whose completions need more than
+ * TOE_INLINE_TURNS turns (a stream's ACKs or data frames) wakes the thread
+ * and waits as in "thread" mode.
+ *
  * Handing off without losing a frame: the rx_handler queues a frame,
  * issues a full barrier and reads the number of inline waiters; a waiter
  * leaving decrements that number, issues a full barrier and looks at the
@@ -37,6 +47,8 @@
 
 /* Rounds per turn before a waiter looks at its own queue and signals. */
 #define TOE_INLINE_ROUNDS 8u
+/* Turns a waiter serves before its wait counts as bulk work. */
+#define TOE_INLINE_TURNS 4u
 
 /*
  * dev->lock held: rounds until there is nothing to do, ctx has its
@@ -88,14 +100,13 @@ bool toe_dev_kick_inline(struct toe_dev *dev)
 }
 
 int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
-			u32 min_complete, s64 timeout_ns)
+			u32 min_complete, ktime_t expires)
 {
-	ktime_t expires = timeout_ns < 0 ? KTIME_MAX :
-			  ktime_add_ns(ktime_get(), timeout_ns);
 	u64 *counter = &dev->ctr.inline_waits;
 	bool timed_out = false, left = false;
 	DEFINE_WAIT(cq_entry);
 	DEFINE_WAIT(work_entry);
+	u32 turns = 0;
 	int err = 0;
 
 	if (READ_ONCE(dev->inline_off))
@@ -105,8 +116,20 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 	smp_mb__after_atomic();
 
 	for (;;) {
-		left = toe_inline_turn(dev, ctx, min_complete, counter);
-		counter = NULL;
+		bool serve = READ_ONCE(dev->sleeping);
+
+		/* Bulk: this wait's completions take more than an answer. */
+		if (serve && turns++ == TOE_INLINE_TURNS) {
+			mutex_lock(&dev->lock);
+			dev->ctr.inline_handoffs++;
+			mutex_unlock(&dev->lock);
+			left = true;
+			err = 1;
+			break;
+		}
+		left = serve && toe_inline_turn(dev, ctx, min_complete, counter);
+		if (serve)
+			counter = NULL;
 		if (toe_ctx_wait_done(ctx, min_complete))
 			break;
 		if (signal_pending(current)) {
@@ -123,15 +146,17 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 		}
 		/*
 		 * Either queue wakes us: our completions may come from the
-		 * thread or another waiter, frames only from the rx_handler.
-		 * Exclusive on the frames' queue, so one frame wakes one
-		 * waiter rather than all of them.
+		 * thread or another waiter, frames only from the rx_handler
+		 * (and only while the thread sleeps: an awake thread takes
+		 * them itself). Exclusive on the frames' queue, so one frame
+		 * wakes one waiter rather than all of them.
 		 */
 		prepare_to_wait(&ctx->cq_wait, &cq_entry, TASK_INTERRUPTIBLE);
 		prepare_to_wait_exclusive(&dev->work_wait, &work_entry,
 					  TASK_INTERRUPTIBLE);
 		if (!toe_ctx_wait_done(ctx, min_complete) &&
-		    skb_queue_empty_lockless(&dev->rxq) &&
+		    (skb_queue_empty_lockless(&dev->rxq) ||
+		     !READ_ONCE(dev->sleeping)) &&
 		    !signal_pending(current))
 			timed_out = !schedule_hrtimeout_range(&expires, 0,
 							      HRTIMER_MODE_ABS);
@@ -144,5 +169,6 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 	smp_mb__after_atomic();
 	if (left || !skb_queue_empty_lockless(&dev->rxq))
 		toe_dev_wake(dev);
+	/* Handed off: the caller waits for the thread's completions. */
 	return err;
 }

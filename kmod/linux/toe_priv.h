@@ -311,6 +311,7 @@ struct toe_dev_counters {
 	u64 inline_kicks; /* kicks that ran the round themselves */
 	u64 inline_waits; /* waits that served the engine while waiting */
 	u64 inline_rounds; /* rounds run in an application's context */
+	u64 inline_handoffs; /* waits that left their bulk work to the thread */
 };
 
 struct toe_dev {
@@ -450,11 +451,12 @@ void toe_dev_deadline_cancel(struct toe_dev *dev);
 bool toe_dev_kick_inline(struct toe_dev *dev);
 /*
  * Waits until ctx has min_complete completions, serving the engine
- * meanwhile. Returns 0, -ETIME, -ERESTARTSYS, or 1 when the engine is not
- * one a waiter may serve (then wait the usual way).
+ * meanwhile, until expires (KTIME_MAX: no limit). Returns 0, -ETIME,
+ * -ERESTARTSYS, or 1 when the engine is not one a waiter may serve or the
+ * wait left its bulk work to the thread (then wait the usual way).
  */
 int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
-			u32 min_complete, s64 timeout_ns);
+			u32 min_complete, ktime_t expires);
 
 /* ---- Transmit, neighbours, local addresses (toe_xmit.c, toe_neigh.c) ------- */
 

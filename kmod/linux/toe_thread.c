@@ -189,9 +189,11 @@ void toe_dev_wake_for_rx(struct toe_dev *dev)
 	 * waiters and at "sleeping" (see toe_inline.c).
 	 */
 	smp_mb();
+	if (!READ_ONCE(dev->sleeping))
+		return; /* the thread's next round takes the frame */
 	if (atomic_read(&dev->inline_waiters))
 		wake_up(&dev->work_wait);
-	else if (READ_ONCE(dev->sleeping))
+	else
 		toe_dev_wake(dev);
 }
 
