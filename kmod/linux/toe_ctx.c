@@ -332,6 +332,7 @@ static long toe_ctx_wait(struct toe_ctx *ctx, u32 min_complete, s64 timeout_ns)
 	struct toe_dev *dev = READ_ONCE(ctx->dev);
 	ktime_t expires = timeout_ns < 0 ? KTIME_MAX :
 			  ktime_add_ns(ktime_get(), timeout_ns);
+	ktime_t left;
 	int err = 1;
 
 	if (dev && !READ_ONCE(ctx->detached))
@@ -341,10 +342,13 @@ static long toe_ctx_wait(struct toe_ctx *ctx, u32 min_complete, s64 timeout_ns)
 	if (timeout_ns < 0)
 		return wait_event_interruptible(
 			ctx->cq_wait, toe_ctx_wait_done(ctx, min_complete));
-	/* What an inline wait that handed its work off left of the time. */
+	/*
+	 * What an inline wait that handed its work off left of the time; never
+	 * negative, which the hrtimer would read as an overflow (no time-out).
+	 */
+	left = max_t(s64, 0, ktime_sub(expires, ktime_get()));
 	return wait_event_interruptible_hrtimeout(
-		ctx->cq_wait, toe_ctx_wait_done(ctx, min_complete),
-		ktime_sub(expires, ktime_get()));
+		ctx->cq_wait, toe_ctx_wait_done(ctx, min_complete), left);
 }
 
 static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)
