@@ -64,7 +64,8 @@ struct Conn {
 
 class ToeBackend final : public Backend {
 public:
-	ToeBackend(const Options &o, size_t send_bytes) : busy_poll_(o.busy_poll)
+	ToeBackend(const Options &o, size_t send_bytes)
+		: busy_poll_(o.busy_poll), client_buffers_(client_buffers(o))
 	{
 		toe_params params{};
 		params.sq_entries = 1024;
@@ -149,7 +150,7 @@ public:
 		if (c.connect_res < 0)
 			return fail_conn(slot, c.connect_res);
 		c.connected = true;
-		post_all(uint32_t(slot));
+		post_all(uint32_t(slot), client_buffers_);
 		return slot;
 	}
 
@@ -314,9 +315,21 @@ private:
 		c.posted++;
 	}
 
-	void post_all(uint32_t slot)
+	// A client of request/response measures posts what one answer needs
+	// (and one to spare), as an RPC client would: every buffer posted is
+	// one more request, and one more completion when the connection
+	// closes. Streams, and servers, which do not know the measure, post
+	// them all.
+	static uint32_t client_buffers(const Options &o)
 	{
-		for (uint32_t b = 0; b < kBuffers; b++) {
+		if (o.mode == Mode::stream)
+			return kBuffers;
+		return std::min(kBuffers, (o.size + kBufferSize - 1) / kBufferSize + 1);
+	}
+
+	void post_all(uint32_t slot, uint32_t count = kBuffers)
+	{
+		for (uint32_t b = 0; b < count; b++) {
 			toe_sqe *sqe = toe_get_sqe(h_);
 			if (!sqe) {
 				submit_now();
@@ -518,6 +531,7 @@ private:
 
 	toe_handle *h_ = nullptr;
 	bool busy_poll_;
+	uint32_t client_buffers_; // named buffers a connect posts
 	bool deferred_ = false; // requests reserved, left for the next wait
 	void *mem_ = nullptr;
 	size_t mem_bytes_ = 0;
