@@ -224,7 +224,8 @@ static void toe_dev_ctx_detached(struct toe_dev *dev, struct toe_ctx *ctx)
 	list_del_init(&ctx->dev_node);
 	xa_erase(&dev->ctx_by_owner, ctx->id);
 	ctx->detached = true;
-	toe_ring_set_db_flags(ctx, TOE_DB_DETACHED, TOE_DB_NEED_WAKEUP);
+	toe_ring_set_db_flags(ctx, TOE_DB_DETACHED,
+			      TOE_DB_NEED_WAKEUP | TOE_DB_SERVES_WAITERS);
 	toe_ring_flush_overflow(ctx);
 	toe_ring_cq_commit(ctx);
 	/* Waiters must see "detached" even without a new completion. */

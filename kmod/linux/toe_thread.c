@@ -85,13 +85,17 @@ bool toe_dev_has_work(struct toe_dev *dev)
 
 static void toe_thread_set_need_wakeup(struct toe_dev *dev, bool on)
 {
+	u32 flags = TOE_DB_NEED_WAKEUP;
 	struct toe_ctx *ctx;
 
+	/* While the thread sleeps, waiters run the rounds (toe_inline.c). */
+	if (!dev->inline_off)
+		flags |= TOE_DB_SERVES_WAITERS;
 	list_for_each_entry(ctx, &dev->ctxs, dev_node) {
 		if (on)
-			toe_ring_set_db_flags(ctx, TOE_DB_NEED_WAKEUP, 0);
+			toe_ring_set_db_flags(ctx, flags, 0);
 		else
-			toe_ring_set_db_flags(ctx, 0, TOE_DB_NEED_WAKEUP);
+			toe_ring_set_db_flags(ctx, 0, flags);
 	}
 }
 

@@ -128,11 +128,21 @@ namespace {
 constexpr uint32_t kSpinMissesToStop = 4;
 constexpr uint32_t kSpinProbeEvery = 32;
 
+// The engine thread sleeps and waiters run its rounds themselves: a
+// completion polled for would have to wake the thread first (two hops, on
+// the CPU the peer may need), while a waiter in TOE_IOC_ENTER is woken by
+// the frame and produces the completion itself.
+bool waiting_beats_polling(const toe_handle *h)
+{
+	constexpr uint32_t both = TOE_DB_NEED_WAKEUP | TOE_DB_SERVES_WAITERS;
+	return (toe_read_once(&h->db->flags) & both) == both;
+}
+
 // Whether to poll before sleeping: also never while the engine sleeps with
 // our requests unread, since nothing can come before the kick.
 bool spin_pays(toe_handle *h)
 {
-	if (!h->spin || engine_owes_us_a_look(h))
+	if (!h->spin || engine_owes_us_a_look(h) || waiting_beats_polling(h))
 		return false;
 	if (h->spin_misses < kSpinMissesToStop)
 		return true;

@@ -281,6 +281,20 @@ TEST(LibtoeCompletion, WaitThatSpinsFirstStillSleepsWhenNothingComes)
 	EXPECT_EQ(toe_wait_cqe(&ctx.h, &cqe, -1), -ENOTTY);
 }
 
+TEST(LibtoeCompletion, WaitDoesNotPollWhileTheSleepingEngineServesWaiters)
+{
+	FakeContext ctx;
+	ctx.h.spin_us = 1;
+	ctx.db.flags = TOE_DB_NEED_WAKEUP | TOE_DB_SERVES_WAITERS;
+	toe_cqe *cqe = nullptr;
+	EXPECT_EQ(toe_wait_cqe(&ctx.h, &cqe, -1), -ENOTTY);
+	EXPECT_EQ(ctx.h.spin_misses, 0u) << "went to the kernel without a spin";
+	// Awake, or in wait mode "thread", the engine makes polling pay again.
+	ctx.db.flags = TOE_DB_NEED_WAKEUP;
+	EXPECT_EQ(toe_wait_cqe(&ctx.h, &cqe, -1), -ENOTTY);
+	EXPECT_EQ(ctx.h.spin_misses, 1u) << "spun first";
+}
+
 TEST(LibtoeCompletion, SubmitAndWaitOnAPollingEngineNeedsNoSystemCall)
 {
 	FakeContext ctx;

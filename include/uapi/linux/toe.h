@@ -97,6 +97,13 @@ struct toe_doorbell {
 #define TOE_DB_NEED_WAKEUP (1U << 0)
 /* The engine's device went away; no new requests are processed. */
 #define TOE_DB_DETACHED (1U << 1)
+/*
+ * Set with NEED_WAKEUP when the engine runs a waiter's rounds in the
+ * waiter's own context (wait mode "inline"): while both are set, a
+ * completion comes sooner to a TOE_IOC_ENTER wait than to polling the CQ,
+ * which would have to wake the engine thread.
+ */
+#define TOE_DB_SERVES_WAITERS (1U << 2)
 
 #define TOE_SETUP_F_ANON (1U << 0) /* create the anonymous buffer pool */
 

@@ -343,8 +343,9 @@ TOE_API void toe_cq_advance(struct toe_handle *h, unsigned n);
 
 /*
  * Waits for a completion: polls for up to toe_params.spin_us while
- * polling pays (it stops after four empty spins in a row and tries again
- * every 32nd wait), then sleeps in
+ * polling pays (not while the engine thread sleeps and serves waiters,
+ * TOE_DB_SERVES_WAITERS; it stops after four empty spins in a row and
+ * tries again every 32nd wait), then sleeps in
  * the kernel (TOE_IOC_ENTER with TOE_ENTER_F_WAIT) only while nothing is
  * ready; the module runs the engine's work in the sleeper's own context
  * meanwhile. timeout_ns < 0 waits for ever; 0 only looks. 0 with *cqe set,
