@@ -98,6 +98,7 @@ static const struct toe_counter_desc toe_dev_ctrs[] = {
 	TOE_DEV_CTR(wakeups), TOE_DEV_CTR(polls),
 	TOE_DEV_CTR(inline_kicks), TOE_DEV_CTR(inline_waits),
 	TOE_DEV_CTR(inline_rounds), TOE_DEV_CTR(inline_handoffs),
+	TOE_DEV_CTR(idle_polls), TOE_DEV_CTR(idle_poll_hits),
 };
 
 #define TOE_CTX_CTR(f) { #f, offsetof(struct toe_ctx_counters, f), 8, false }

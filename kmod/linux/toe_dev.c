@@ -296,6 +296,12 @@ static int toe_dev_check_opts(const struct toe_attach_opts *opts)
 	if (opts->wait_mode != TOE_WAIT_INLINE &&
 	    opts->wait_mode != TOE_WAIT_THREAD)
 		return -EINVAL;
+	if (opts->poll_mode != TOE_POLL_FIXED &&
+	    opts->poll_mode != TOE_POLL_ADAPTIVE)
+		return -EINVAL;
+	if (opts->rx_defer_us < -1 ||
+	    opts->rx_defer_us > (int)TOE_RX_DEFER_MAX_US)
+		return -EINVAL;
 	return 0;
 }
 
@@ -322,10 +328,15 @@ int toe_dev_attach(struct net *net, const struct toe_attach_opts *opts)
 	skb_queue_head_init(&dev->rxq);
 	atomic_set(&dev->inline_waiters, 0);
 	init_waitqueue_head(&dev->work_wait);
-	toe_dev_deadline_init(dev);
+	toe_dev_timers_init(dev);
 	dev->cpu = opts->cpu;
 	dev->poll_idle_us = opts->poll_idle_us;
+	dev->poll_adaptive = opts->poll_mode == TOE_POLL_ADAPTIVE;
+	if (dev->poll_adaptive && !dev->poll_idle_us)
+		dev->poll_idle_us = TOE_POLL_ADAPTIVE_DEFAULT_US;
 	dev->inline_off = opts->wait_mode == TOE_WAIT_THREAD;
+	dev->rx_defer_us = opts->rx_defer_us < 0 ? TOE_RX_DEFER_US_DEFAULT :
+						    opts->rx_defer_us;
 	atomic_inc(&toe_dev_count);
 
 	rtnl_lock();
@@ -380,7 +391,7 @@ err_thread:
 err_engine:
 	toe_engine_destroy(dev->eng);
 	dev->eng = NULL;
-	toe_dev_deadline_cancel(dev);
+	toe_dev_timers_cancel(dev);
 	netdev_put(ndev, &dev->ndev_tracker);
 	dev->ndev = NULL;
 err_unlock:
@@ -422,7 +433,7 @@ static bool toe_dev_teardown(struct toe_dev *dev)
 	toe_engine_destroy(dev->eng);
 	dev->eng = NULL;
 	/* No round arms it again: they all look at dev->eng first. */
-	toe_dev_deadline_cancel(dev);
+	toe_dev_timers_cancel(dev);
 	toe_port_release_all(dev);
 	mutex_unlock(&dev->lock);
 
@@ -514,7 +525,7 @@ static int toe_dev_ioctl_check(void __user *uarg, struct toe_attach *req,
 
 long toe_dev_ioctl_attach(struct toe_ctx *ctx, void __user *uarg)
 {
-	struct toe_attach_opts opts = { .congestion = -1 };
+	struct toe_attach_opts opts = { .congestion = -1, .rx_defer_us = -1 };
 	struct toe_attach req;
 	struct net *net;
 	int err;

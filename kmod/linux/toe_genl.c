@@ -134,6 +134,9 @@ static int toe_fill_engine(struct sk_buff *skb, struct toe_dev *dev)
 	    nla_put_u32(skb, TOE_A_MAX_SOCKETS, dev->max_sockets) ||
 	    nla_put_u8(skb, TOE_A_WAIT_MODE,
 		       dev->inline_off ? TOE_WAIT_THREAD : TOE_WAIT_INLINE) ||
+	    nla_put_u32(skb, TOE_A_RX_DEFER_US, dev->rx_defer_us) ||
+	    nla_put_u8(skb, TOE_A_POLL_MODE,
+		       dev->poll_adaptive ? TOE_POLL_ADAPTIVE : TOE_POLL_FIXED) ||
 	    toe_put_limits(skb, dev))
 		return -EMSGSIZE;
 	return toe_counters_put_dev(skb, dev);
@@ -253,7 +256,9 @@ static int toe_genl_app_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 {
-	struct toe_attach_opts opts = { .cpu = -1, .congestion = -1 };
+	struct toe_attach_opts opts = {
+		.cpu = -1, .congestion = -1, .rx_defer_us = -1
+	};
 	struct net *net = genl_info_net(info);
 	int err;
 
@@ -273,6 +278,10 @@ static int toe_genl_attach(struct sk_buff *skb, struct genl_info *info)
 		opts.congestion = nla_get_u8(info->attrs[TOE_A_CONGESTION]);
 	if (info->attrs[TOE_A_WAIT_MODE])
 		opts.wait_mode = nla_get_u8(info->attrs[TOE_A_WAIT_MODE]);
+	if (info->attrs[TOE_A_POLL_MODE])
+		opts.poll_mode = nla_get_u8(info->attrs[TOE_A_POLL_MODE]);
+	if (info->attrs[TOE_A_RX_DEFER_US])
+		opts.rx_defer_us = nla_get_u32(info->attrs[TOE_A_RX_DEFER_US]);
 
 	/* An attached engine pins the module; it must not be leaving. */
 	if (!try_module_get(THIS_MODULE))
@@ -399,6 +408,8 @@ static const struct nla_policy toe_genl_policy[TOE_A_MAX + 1] = {
 	[TOE_A_SEGS_IN ... TOE_A_SOCK_STATUS] = { .type = NLA_REJECT },
 	[TOE_A_CONGESTION] = NLA_POLICY_MAX(NLA_U8, TOE_CC_CUBIC),
 	[TOE_A_WAIT_MODE] = NLA_POLICY_MAX(NLA_U8, TOE_WAIT_THREAD),
+	[TOE_A_RX_DEFER_US] = NLA_POLICY_MAX(NLA_U32, TOE_RX_DEFER_MAX_US),
+	[TOE_A_POLL_MODE] = NLA_POLICY_MAX(NLA_U8, TOE_POLL_ADAPTIVE),
 };
 
 static const struct genl_ops toe_genl_full_ops[] = {

@@ -37,6 +37,13 @@
  * leaving decrements that number, issues a full barrier and looks at the
  * queue. Either the handler sees no waiter and wakes the thread, or the
  * waiter sees the frame and wakes it.
+ *
+ * A frame that finds no waiter need not wake the thread either: if an
+ * application waited inline a moment ago it is about to come back (its
+ * answer arrived before it entered the wait, or its peer's FIN after its
+ * close), and its kick or wait takes the frame in its own context. The
+ * rx_defer timer wakes the thread if none comes within rx_defer_us, as
+ * the kernel's napi_defer_hard_irqs with gro_flush_timeout.
  */
 #include <linux/cred.h>
 #include <linux/hrtimer.h>
@@ -44,6 +51,14 @@
 #include <linux/sched/signal.h>
 
 #include "toe_priv.h"
+
+/*
+ * A frame is left for an application only if one waited inline this
+ * recently: one in a request/response loop, between its kick and its
+ * wait or between a close and its next connect. An application that polls
+ * its CQ and never waits does not count: it would not come for the frame.
+ */
+#define TOE_RX_DEFER_WINDOW_NS (2 * NSEC_PER_MSEC)
 
 /* Rounds per turn before a waiter looks at its own queue and signals. */
 #define TOE_INLINE_ROUNDS 8u
@@ -87,6 +102,9 @@ static bool toe_inline_turn(struct toe_dev *dev, struct toe_ctx *ctx,
 		left = toe_inline_rounds(dev, ctx, min_complete);
 		revert_creds(caller);
 		toe_dev_arm_deadline(dev);
+		/* Only waiters come back for frames; pollers never enter. */
+		if (ctx)
+			WRITE_ONCE(dev->wait_last_ns, ktime_get_ns());
 	}
 	mutex_unlock(&dev->lock);
 	return left;
@@ -171,4 +189,43 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 		toe_dev_wake(dev);
 	/* Handed off: the caller waits for the thread's completions. */
 	return err;
+}
+
+/* ---- Frames left for the next kick or wait ------------------------------------ */
+
+bool toe_dev_defer_rx(struct toe_dev *dev)
+{
+	u32 defer_us = READ_ONCE(dev->rx_defer_us);
+
+	if (!defer_us || READ_ONCE(dev->inline_off) ||
+	    ktime_get_ns() - READ_ONCE(dev->wait_last_ns) >
+		    TOE_RX_DEFER_WINDOW_NS)
+		return false;
+	/*
+	 * Armed once per batch, not pushed back by each frame: the first
+	 * frame waits at most defer_us. A frame queued while the callback
+	 * runs finds the timer not queued and arms it again.
+	 */
+	if (!hrtimer_is_queued(&dev->rx_defer))
+		hrtimer_start_range_ns(&dev->rx_defer,
+				       ns_to_ktime(defer_us * NSEC_PER_USEC),
+				       defer_us * NSEC_PER_USEC / 4,
+				       HRTIMER_MODE_REL);
+	return true;
+}
+
+static enum hrtimer_restart toe_dev_rx_defer_fired(struct hrtimer *timer)
+{
+	struct toe_dev *dev = container_of(timer, struct toe_dev, rx_defer);
+
+	/* Nobody came: the thread takes the frames. */
+	if (!skb_queue_empty_lockless(&dev->rxq))
+		toe_dev_wake(dev);
+	return HRTIMER_NORESTART;
+}
+
+void toe_dev_rx_defer_init(struct toe_dev *dev)
+{
+	hrtimer_init(&dev->rx_defer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	dev->rx_defer.function = toe_dev_rx_defer_fired;
 }

@@ -268,6 +268,8 @@ struct toe_attach_opts {
 	u32 max_sockets; /* 0: the engine's default */
 	int congestion; /* enum toe_cc; -1: the engine's default (CUBIC) */
 	u8 wait_mode; /* enum toe_wait_mode */
+	int rx_defer_us; /* -1: TOE_RX_DEFER_US_DEFAULT */
+	u8 poll_mode; /* enum toe_poll_mode */
 };
 
 #define TOE_POLL_IDLE_MAX_US 1000000u
@@ -312,6 +314,8 @@ struct toe_dev_counters {
 	u64 inline_waits; /* waits that served the engine while waiting */
 	u64 inline_rounds; /* rounds run in an application's context */
 	u64 inline_handoffs; /* waits that left their bulk work to the thread */
+	u64 idle_polls; /* idle spells the thread polled through */
+	u64 idle_poll_hits; /* of them, ended by work rather than sleep */
 };
 
 struct toe_dev {
@@ -336,6 +340,8 @@ struct toe_dev {
 	const struct cred *thread_cred;
 	int cpu;
 	u32 poll_idle_us;
+	bool poll_adaptive; /* TOE_POLL_ADAPTIVE: poll_idle_us is the cap */
+	u64 gap_ewma_us; /* recent gap between bursts of work (thread) */
 	u32 max_sockets;
 	bool sleeping; /* the thread is about to sleep or sleeps */
 	unsigned long wake; /* bit 0: a wake-up was requested */
@@ -344,6 +350,10 @@ struct toe_dev {
 	/* Waiters serving the engine (toe_inline.c), and where they sleep. */
 	atomic_t inline_waiters;
 	wait_queue_head_t work_wait;
+	/* Frames left for an application about to enter (toe_inline.c). */
+	u64 wait_last_ns; /* when a waiter's last inline turn ended */
+	u32 rx_defer_us; /* how long such a frame may wait; 0: never */
+	struct hrtimer rx_defer; /* then wakes the thread */
 
 	/* Wakes the sleeping thread for the engine's next timer. */
 	struct hrtimer deadline;
@@ -437,10 +447,11 @@ void toe_thread_stop(struct toe_dev *dev);
 bool toe_dev_round(struct toe_dev *dev);
 /* Whether a round would find work. dev->lock held. */
 bool toe_dev_has_work(struct toe_dev *dev);
-void toe_dev_deadline_init(struct toe_dev *dev);
+/* The deadline timer, and the deferred-frame timer (toe_inline.c). */
+void toe_dev_timers_init(struct toe_dev *dev);
 /* Arms the deadline timer for the engine's next timer. dev->lock held. */
 void toe_dev_arm_deadline(struct toe_dev *dev);
-void toe_dev_deadline_cancel(struct toe_dev *dev);
+void toe_dev_timers_cancel(struct toe_dev *dev);
 
 /* ---- Rounds in the application's context (toe_inline.c) --------------------- */
 
@@ -449,6 +460,14 @@ void toe_dev_deadline_cancel(struct toe_dev *dev);
  * false when the thread must be woken instead.
  */
 bool toe_dev_kick_inline(struct toe_dev *dev);
+/*
+ * rx_handler, the thread asleep and no inline waiter: leaves the frame for
+ * an application that ran rounds a moment ago and will be back (a kick or
+ * a wait), rather than waking the thread; the rx_defer timer wakes it if
+ * none comes in time. Returns whether the frame was left so.
+ */
+bool toe_dev_defer_rx(struct toe_dev *dev);
+void toe_dev_rx_defer_init(struct toe_dev *dev);
 /*
  * Waits until ctx has min_complete completions, serving the engine
  * meanwhile, until expires (KTIME_MAX: no limit). Returns 0, -ETIME,
@@ -497,6 +516,8 @@ struct toe_sock_rec {
 
 /* Time a TCP port stays reserved after its socket closed (TIME_WAIT). */
 #define TOE_PORT_LINGER_US (60ULL * USEC_PER_SEC)
+/* How long a frame waits for an application about to enter (toe_inline.c). */
+#define TOE_RX_DEFER_US_DEFAULT 50u
 
 int toe_sock_rec_add(struct toe_dev *dev, u32 handle, u32 owner, u8 proto,
 		     bool bound);

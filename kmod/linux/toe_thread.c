@@ -7,7 +7,8 @@
  * received frames, a batch of each bound context's requests and its
  * expired timers, then publishes completions and wakes their waiters. The
  * thread spins while rounds find work and for poll_idle_us after the last
- * one; then it sleeps until a frame arrives, an application kicks it, or
+ * one (in adaptive mode only while that pays, see toe_thread_idle_us);
+ * then it sleeps until a frame arrives, an application kicks it, or
  * the deadline timer fires for the engine's next timer (or a lingering port
  * reservation). While it sleeps, applications run rounds themselves
  * (toe_inline.c); they move the deadline timer earlier when their rounds
@@ -28,6 +29,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 
 #include "toe_priv.h"
@@ -128,24 +130,60 @@ static void toe_thread_sleep(struct toe_dev *dev)
 	mutex_unlock(&dev->lock);
 }
 
+/*
+ * How long to poll after the last work. Adaptive: twice the recent gap
+ * between bursts, when polling that long is likely to meet the next one
+ * for less than a sleep and a wake-up cost (the cap says what that is);
+ * nothing when the gaps are longer, or when another task wants this CPU
+ * (the application or its peer, on a machine with few CPUs).
+ */
+static u64 toe_thread_idle_us(struct toe_dev *dev)
+{
+	u64 cap = READ_ONCE(dev->poll_idle_us);
+
+	if (!dev->poll_adaptive)
+		return cap;
+	if (!single_task_running() || dev->gap_ewma_us > cap)
+		return 0;
+	return min(cap, 2 * dev->gap_ewma_us);
+}
+
+/* An idle spell ended by work after gap_us: the gaps' moving average. */
+static void toe_thread_note_gap(struct toe_dev *dev, u64 gap_us)
+{
+	dev->gap_ewma_us = (7 * dev->gap_ewma_us + gap_us) / 8;
+}
+
 static int toe_thread_fn(void *arg)
 {
 	struct toe_dev *dev = arg;
 	u64 last_work = toe_os_now_us();
+	bool idle = false, polled = false;
 
 	while (!kthread_should_stop()) {
 		bool work;
+		u64 now;
 
 		mutex_lock(&dev->lock);
 		work = toe_dev_round(dev);
 		mutex_unlock(&dev->lock);
 
+		now = toe_os_now_us();
 		if (work) {
-			last_work = toe_os_now_us();
-		} else if (toe_os_now_us() - last_work >=
-			   READ_ONCE(dev->poll_idle_us)) {
+			if (idle)
+				toe_thread_note_gap(dev, now - last_work);
+			if (polled)
+				dev->ctr.idle_poll_hits++;
+			idle = polled = false;
+			last_work = now;
+		} else if (now - last_work >= toe_thread_idle_us(dev)) {
 			toe_thread_sleep(dev);
+			idle = true;
+			polled = false;
 			continue;
+		} else if (!idle) {
+			dev->ctr.idle_polls++;
+			idle = polled = true;
 		}
 		cond_resched();
 	}
@@ -197,7 +235,7 @@ void toe_dev_wake_for_rx(struct toe_dev *dev)
 		return; /* the thread's next round takes the frame */
 	if (atomic_read(&dev->inline_waiters))
 		wake_up(&dev->work_wait);
-	else
+	else if (!toe_dev_defer_rx(dev))
 		toe_dev_wake(dev);
 }
 
@@ -211,11 +249,12 @@ static enum hrtimer_restart toe_dev_deadline_fired(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
-void toe_dev_deadline_init(struct toe_dev *dev)
+void toe_dev_timers_init(struct toe_dev *dev)
 {
 	hrtimer_init(&dev->deadline, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	dev->deadline.function = toe_dev_deadline_fired;
 	dev->deadline_us = TOE_DEADLINE_NONE;
+	toe_dev_rx_defer_init(dev);
 }
 
 void toe_dev_arm_deadline(struct toe_dev *dev)
@@ -240,8 +279,9 @@ void toe_dev_arm_deadline(struct toe_dev *dev)
 			       TOE_TIMER_SLACK_NS, HRTIMER_MODE_ABS);
 }
 
-void toe_dev_deadline_cancel(struct toe_dev *dev)
+void toe_dev_timers_cancel(struct toe_dev *dev)
 {
 	hrtimer_cancel(&dev->deadline);
 	dev->deadline_us = TOE_DEADLINE_NONE;
+	hrtimer_cancel(&dev->rx_defer);
 }

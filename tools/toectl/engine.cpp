@@ -21,7 +21,7 @@ int engine_reset(const Options &opts, Args args);
 
 const Command commands[] = {
 	{ "show", engine_show, "[dev NAME]", "list attached engines with their limits" },
-	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [buflets N] [sockets N] [congestion cubic|newreno] [wait inline|thread]",
+	{ "attach", engine_attach, "dev NAME [cpu N] [idle-us N] [poll fixed|adaptive] [buflets N] [sockets N] [congestion cubic|newreno] [wait inline|thread] [rx-defer-us N]",
 	  "attach an engine to a network device" },
 	{ "detach", engine_detach, "dev NAME", "detach the engine from a device" },
 	{ "stats", engine_stats, "[dev NAME]", "engines with all their counters" },
@@ -87,12 +87,16 @@ int list(const Options &opts, Args args, bool all_counters)
 		out.field("ifindex", a.u32(TOE_A_IFINDEX));
 		out.field("cpu", a.s32(TOE_A_CPU));
 		out.field("idle_us", a.u32(TOE_A_POLL_IDLE_US));
+		if (a.has(TOE_A_POLL_MODE))
+			out.field("poll", a.u8(TOE_A_POLL_MODE) == TOE_POLL_ADAPTIVE ? "adaptive" : "fixed");
 		out.field("buflets", a.u32(TOE_A_BUFLETS));
 		out.field("sockets_max", a.u32(TOE_A_MAX_SOCKETS));
 		if (a.has(TOE_A_CONGESTION))
 			out.field("congestion", congestion_name(a.u8(TOE_A_CONGESTION)));
 		if (a.has(TOE_A_WAIT_MODE))
 			out.field("wait", a.u8(TOE_A_WAIT_MODE) == TOE_WAIT_THREAD ? "thread" : "inline");
+		if (a.has(TOE_A_RX_DEFER_US))
+			out.field("rx_defer_us", a.u32(TOE_A_RX_DEFER_US));
 		for (const auto &[name, value] : counters)
 			if (name == "buflets_free" || name == "sockets" || name == "owners")
 				out.field(name, value);
@@ -124,8 +128,8 @@ int engine_stats(const Options &opts, Args args)
 int engine_attach(const Options &, Args args)
 {
 	std::optional<std::string> dev;
-	std::optional<std::uint64_t> cpu, idle, buflets, sockets;
-	std::optional<std::uint8_t> congestion, wait_mode;
+	std::optional<std::uint64_t> cpu, idle, buflets, sockets, rx_defer;
+	std::optional<std::uint8_t> congestion, wait_mode, poll_mode;
 	for (std::size_t i = 0; i < args.size(); i += 2) {
 		if (i + 1 >= args.size())
 			return bad_argument("engine", args[i]);
@@ -136,6 +140,9 @@ int engine_attach(const Options &, Args args)
 			return 2;
 		else if (key == "idle-us" &&
 			 !(idle = parse_number(value, "idle time (us)", 1000000)))
+			return 2;
+		else if (key == "rx-defer-us" &&
+			 !(rx_defer = parse_number(value, "rx defer time (us)", TOE_RX_DEFER_MAX_US)))
 			return 2;
 		else if (key == "buflets" &&
 			 !(buflets = parse_number(value, "buflet count", UINT32_MAX)))
@@ -153,6 +160,16 @@ int engine_attach(const Options &, Args args)
 					     int(value.size()), value.data());
 				return 2;
 			}
+		} else if (key == "poll") {
+			if (value == "fixed")
+				poll_mode = TOE_POLL_FIXED;
+			else if (value == "adaptive")
+				poll_mode = TOE_POLL_ADAPTIVE;
+			else {
+				std::fprintf(stderr, "toectl: unknown poll mode '%.*s'; use fixed or adaptive\n",
+					     int(value.size()), value.data());
+				return 2;
+			}
 		} else if (key == "wait") {
 			if (value == "inline")
 				wait_mode = TOE_WAIT_INLINE;
@@ -164,7 +181,7 @@ int engine_attach(const Options &, Args args)
 				return 2;
 			}
 		} else if (key != "dev" && key != "cpu" && key != "idle-us" &&
-			   key != "buflets" && key != "sockets")
+			   key != "buflets" && key != "sockets" && key != "rx-defer-us")
 			return bad_argument("engine", key);
 	}
 	if (!dev) {
@@ -188,6 +205,10 @@ int engine_attach(const Options &, Args args)
 			nla_put_u8(m, TOE_A_CONGESTION, *congestion);
 		if (wait_mode)
 			nla_put_u8(m, TOE_A_WAIT_MODE, *wait_mode);
+		if (rx_defer)
+			nla_put_u32(m, TOE_A_RX_DEFER_US, std::uint32_t(*rx_defer));
+		if (poll_mode)
+			nla_put_u8(m, TOE_A_POLL_MODE, *poll_mode);
 	});
 	if (err) {
 		std::string what = "attach " + *dev;

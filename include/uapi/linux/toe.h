@@ -296,7 +296,7 @@ struct toe_cqe {
 enum toe_genl_cmd {
 	TOE_CMD_UNSPEC,
 	TOE_CMD_ENGINE_GET, /* dump: engines with their counters */
-	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS, MAX_SOCKETS, CONGESTION, WAIT_MODE */
+	TOE_CMD_ENGINE_ATTACH, /* IFINDEX or IFNAME; CPU, POLL_IDLE_US, BUFLETS, MAX_SOCKETS, CONGESTION, WAIT_MODE, RX_DEFER_US, POLL_MODE */
 	TOE_CMD_ENGINE_DETACH, /* IFINDEX or IFNAME */
 	TOE_CMD_APP_GET, /* dump: application contexts */
 	TOE_CMD_SOCKET_GET, /* dump: sockets (optional IFINDEX) */
@@ -415,6 +415,8 @@ enum toe_genl_attr {
 	TOE_A_CONGESTION, /* u8: enum toe_cc */
 	/* ENGINE_ATTACH and engines */
 	TOE_A_WAIT_MODE, /* u8: enum toe_wait_mode */
+	TOE_A_RX_DEFER_US, /* u32: see below */
+	TOE_A_POLL_MODE, /* u8: enum toe_poll_mode */
 	__TOE_A_MAX,
 };
 #define TOE_A_MAX (__TOE_A_MAX - 1)
@@ -430,6 +432,29 @@ enum toe_wait_mode {
 	TOE_WAIT_INLINE = 0,
 	TOE_WAIT_THREAD = 1,
 };
+
+/*
+ * TOE_A_RX_DEFER_US (wait mode INLINE): a frame that arrives while the
+ * thread sleeps and nobody waits, for an engine an application ran rounds
+ * on in the last 2 ms, is left for that application's next kick or wait
+ * for up to this long before the thread is woken for it (as the kernel's
+ * napi_defer_hard_irqs with gro_flush_timeout). 0: wake the thread at
+ * once. Absent at attach: 50.
+ */
+#define TOE_RX_DEFER_MAX_US 10000u
+
+/*
+ * TOE_A_POLL_MODE: how long the engine thread polls after its last work.
+ * FIXED: POLL_IDLE_US every time. ADAPTIVE: only while polling pays: for
+ * twice the recent gap between bursts of work when that gap is shorter
+ * than POLL_IDLE_US (50 if 0), not at all when it is longer, and never
+ * while another task waits for the thread's CPU.
+ */
+enum toe_poll_mode {
+	TOE_POLL_FIXED = 0,
+	TOE_POLL_ADAPTIVE = 1,
+};
+#define TOE_POLL_ADAPTIVE_DEFAULT_US 50u
 
 /* TOE_A_SOCK_FLAGS */
 #define TOE_SOCK_F_LISTENING (1U << 0)
