@@ -36,6 +36,13 @@ case_errors() {
 	out=$("$TOECTL" engine attach dev no-such-dev 2>&1) || rc=$?
 	((rc != 0)) || t_fail "attaching to a missing device succeeded"
 	[[ $out == *"no such device"* ]] || t_fail "unclear error: $out"
+	# Out-of-range or unknown polling options are refused before netlink.
+	rc=0
+	out=$("$TOECTL" engine attach dev lo rx-defer-us 10001 2>&1) || rc=$?
+	((rc == 2)) && [[ $out == *"rx defer time"* ]] || t_fail "rx-defer-us 10001: $rc $out"
+	rc=0
+	out=$("$TOECTL" engine attach dev lo poll sometimes 2>&1) || rc=$?
+	((rc == 2)) && [[ $out == *"unknown poll mode"* ]] || t_fail "poll sometimes: $rc $out"
 	rc=0
 	out=$("$TOECTL" engine frobnicate 2>&1) || rc=$?
 	((rc != 0)) || t_fail "an unknown command succeeded"
@@ -81,10 +88,12 @@ case_listing() {
 	mon_pid=$EX_LAST_PID
 	sleep 1 # the monitor joins the group before the first event
 
-	on_a "$TOECTL" engine attach dev "$TOPO_IF_A" idle-us 1000
+	on_a "$TOECTL" engine attach dev "$TOPO_IF_A" idle-us 1000 poll adaptive rx-defer-us 120
 	json=$(on_a "$TOECTL" -j engine show)
 	json_check "$json" "len(d) == 1 and d[0]['ifname'] == '$TOPO_IF_A' and d[0]['idle_us'] == 1000 and d[0]['buflets'] > 0" \
 		"engine show does not list the attached engine"
+	json_check "$json" "d[0]['poll'] == 'adaptive' and d[0]['rx_defer_us'] == 120 and d[0]['wait'] == 'inline'" \
+		"engine show does not give the polling options"
 	json=$(on_a "$TOECTL" -j engine stats dev "$TOPO_IF_A")
 	json_check "$json" "'tcp_segs_in' in d[0]['counters'] and 'glue_rx_stolen' in d[0]['counters']" \
 		"engine stats has no counters"

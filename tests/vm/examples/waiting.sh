@@ -6,8 +6,9 @@
 # a lost wake-up shows as a run that ends short (or a time-out), never as a
 # slower one:
 #
-#   - lost wake-ups: 10,000 ping-pongs in each mode, and inline waits and
-#     kicks counted only in inline mode;
+#   - lost wake-ups: 10,000 ping-pongs in each mode (inline with and
+#     without deferred frames, the thread with and without adaptive
+#     polling), and inline waits and kicks counted only in inline mode;
 #   - many contexts on one engine: eight clients at once;
 #   - a context that never waits (busy-polling) beside one that waits;
 #   - kill -9 of an application sleeping in an inline wait: it dies, its
@@ -27,12 +28,15 @@ engine_counter() {
 	on_a "$TOECTL" -j engine stats dev "$TOPO_IF_A" | jq -r ".[0].counters.$1"
 }
 
-# reattach MODE: the engine on side A again, in wait mode MODE.
+# reattach MODE [attach options...]: the engine on side A again, in wait
+# mode MODE.
 reattach() {
+	local mode=$1
+	shift
 	on_a "$TOECTL" engine detach dev "$TOPO_IF_A"
-	on_a "$TOECTL" engine attach dev "$TOPO_IF_A" wait "$1"
-	[[ $(on_a "$TOECTL" -j engine show dev "$TOPO_IF_A" | jq -r '.[0].wait') == "$1" ]] ||
-		t_fail "the engine does not report wait mode $1"
+	on_a "$TOECTL" engine attach dev "$TOPO_IF_A" wait "$mode" "$@"
+	[[ $(on_a "$TOECTL" -j engine show dev "$TOPO_IF_A" | jq -r '.[0].wait') == "$mode" ]] ||
+		t_fail "the engine does not report wait mode $mode"
 }
 
 start_server() {
@@ -58,23 +62,43 @@ finished() {
 	[[ $got == "$count" ]] || t_fail "$name moved $got transactions, not $count"
 }
 
+# Each way of waiting and polling: inline (frames deferred for a coming
+# waiter, the default), inline with no deferral, the thread alone, and the
+# thread polling adaptively (a cap above the gaps, so that it polls).
+lost_wakeup_setups=(
+	"inline"
+	"inline rx-defer-us 0"
+	"thread"
+	"thread poll adaptive idle-us 1000"
+)
+
 case_lost_wakeups() {
 	start_server
-	local mode kicks0 waits0 kicks waits
-	for mode in inline thread; do
-		reattach "$mode"
+	local setup mode name kicks0 waits0 polls0 kicks waits polls
+	for setup in "${lost_wakeup_setups[@]}"; do
+		# shellcheck disable=SC2086 # the setup is words
+		reattach $setup
+		mode=${setup%% *}
+		name=lost-${setup// /-}
 		kicks0=$(engine_counter glue_inline_kicks)
 		waits0=$(engine_counter glue_inline_waits)
-		pingpong "lost-$mode" 10000
-		finished "lost-$mode" "$EX_LAST_PID" 10000
+		polls0=$(engine_counter glue_idle_polls)
+		pingpong "$name" 10000
+		finished "$name" "$EX_LAST_PID" 10000
 		kicks=$(($(engine_counter glue_inline_kicks) - kicks0))
 		waits=$(($(engine_counter glue_inline_waits) - waits0))
-		echo "wait $mode: 10000 transactions, $kicks inline kicks, $waits inline waits," \
-			"$(jq -r '"p50 \(.latency_ns.p50 / 1000 | floor) us"' "$EX_LOGS/lost-$mode.json")"
+		polls=$(($(engine_counter glue_idle_polls) - polls0))
+		echo "wait $setup: 10000 transactions, $kicks inline kicks, $waits inline waits," \
+			"$polls idle polls, $(jq -r '"p50 \(.latency_ns.p50 / 1000 | floor) us"' "$EX_LOGS/$name.json")"
 		if [[ $mode == inline ]]; then
 			((waits > 0 && kicks > 0)) || t_fail "inline mode served no wait or kick inline"
 		else
 			((waits == 0 && kicks == 0)) || t_fail "thread mode served $waits waits and $kicks kicks inline"
+		fi
+		if [[ $setup == *adaptive* ]]; then
+			[[ $(on_a "$TOECTL" -j engine show dev "$TOPO_IF_A" | jq -r '.[0].poll') == adaptive ]] ||
+				t_fail "the engine does not report poll mode adaptive"
+			((polls > 0)) || t_fail "adaptive polling never polled between exchanges"
 		fi
 	done
 }
