@@ -371,7 +371,7 @@ static long toe_ioctl_enter(struct toe_ctx *ctx, void __user *uarg)
 		atomic64_inc(&ctx->kicks);
 		WRITE_ONCE(ctx->db->kicks, atomic64_read(&ctx->kicks));
 		/* Unbound: the engine takes the queue when it attaches. */
-		if (dev && !toe_dev_kick_inline(dev))
+		if (dev && !toe_dev_kick_inline(dev, ctx))
 			toe_dev_wake(dev);
 	}
 	if (!(req.flags & TOE_ENTER_F_WAIT))

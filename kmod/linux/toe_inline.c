@@ -30,7 +30,10 @@
  * thread is left to do the rounds, and the rx_handler does not wake
  * waiters for it), and a waiter whose completions need more than
  * TOE_INLINE_TURNS turns (a stream's ACKs or data frames) wakes the thread
- * and waits as in "thread" mode.
+ * and waits as in "thread" mode. Its context is then bulk: its kicks wake
+ * the thread rather than send inline, and its waits go to the thread
+ * directly, but for one in TOE_INLINE_PROBE_EVERY, which serves the
+ * engine again and clears the mark if its answer comes within two turns.
  *
  * Handing off without losing a frame: the rx_handler queues a frame,
  * issues a full barrier and reads the number of inline waiters; a waiter
@@ -53,10 +56,11 @@
 #include "toe_priv.h"
 
 /*
- * A frame is left for an application only if one waited inline this
- * recently: one in a request/response loop, between its kick and its
- * wait or between a close and its next connect. An application that polls
- * its CQ and never waits does not count: it would not come for the frame.
+ * A frame is left for an application only if one had its answer from an
+ * inline wait this recently: one in a request/response loop, between its
+ * kick and its wait or between a close and its next connect. An
+ * application that polls its CQ and never waits does not count (it would
+ * not come for the frame), nor does a bulk one (the thread has its work).
  */
 #define TOE_RX_DEFER_WINDOW_NS (2 * NSEC_PER_MSEC)
 
@@ -64,6 +68,13 @@
 #define TOE_INLINE_ROUNDS 8u
 /* Turns a waiter serves before its wait counts as bulk work. */
 #define TOE_INLINE_TURNS 4u
+/* A bulk context's waits that leave the work to the thread between probes. */
+#define TOE_INLINE_PROBE_EVERY 32u
+/*
+ * Frames sent and received in one turn beyond which the turn was bulk work:
+ * an answer is a frame or two each way, a stream's turn dozens.
+ */
+#define TOE_INLINE_BULK_FRAMES 16u
 
 /*
  * dev->lock held: rounds until there is nothing to do, ctx has its
@@ -85,36 +96,42 @@ static bool toe_inline_rounds(struct toe_dev *dev, struct toe_ctx *ctx,
 }
 
 /*
- * One turn of serving the engine; counter, if any, counts it. Returns
- * whether work is left.
+ * One turn of serving the engine for caller's context, until ctx (if any)
+ * has min_complete completions; counter, if any, counts it. A turn that
+ * moved a stream's worth of frames marks the caller bulk. Returns whether
+ * work is left.
  */
-static bool toe_inline_turn(struct toe_dev *dev, struct toe_ctx *ctx,
-			    u32 min_complete, u64 *counter)
+static bool toe_inline_turn(struct toe_dev *dev, struct toe_ctx *caller_ctx,
+			    struct toe_ctx *ctx, u32 min_complete, u64 *counter)
 {
 	const struct cred *caller;
 	bool left = false;
+	u64 frames;
 
 	mutex_lock(&dev->lock);
 	if (dev->eng) {
 		if (counter)
 			(*counter)++;
+		frames = dev->ctr.tx_frames + dev->ctr.rx_processed;
 		caller = override_creds(dev->thread_cred);
 		left = toe_inline_rounds(dev, ctx, min_complete);
 		revert_creds(caller);
 		toe_dev_arm_deadline(dev);
-		/* Only waiters come back for frames; pollers never enter. */
-		if (ctx)
-			WRITE_ONCE(dev->wait_last_ns, ktime_get_ns());
+		frames = dev->ctr.tx_frames + dev->ctr.rx_processed - frames;
+		if (frames > TOE_INLINE_BULK_FRAMES)
+			WRITE_ONCE(caller_ctx->inline_bulk, true);
 	}
 	mutex_unlock(&dev->lock);
 	return left;
 }
 
-bool toe_dev_kick_inline(struct toe_dev *dev)
+bool toe_dev_kick_inline(struct toe_dev *dev, struct toe_ctx *ctx)
 {
-	if (READ_ONCE(dev->inline_off) || !READ_ONCE(dev->sleeping))
+	/* A stream's sends are bulk work too: the thread sends beside it. */
+	if (READ_ONCE(dev->inline_off) || !READ_ONCE(dev->sleeping) ||
+	    READ_ONCE(ctx->inline_bulk))
 		return false;
-	return !toe_inline_turn(dev, NULL, 0, &dev->ctr.inline_kicks);
+	return !toe_inline_turn(dev, ctx, NULL, 0, &dev->ctr.inline_kicks);
 }
 
 int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
@@ -124,11 +141,24 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 	bool timed_out = false, left = false;
 	DEFINE_WAIT(cq_entry);
 	DEFINE_WAIT(work_entry);
+	bool bulk_turn = false;
 	u32 turns = 0;
 	int err = 0;
 
 	if (READ_ONCE(dev->inline_off))
 		return 1;
+	/*
+	 * A bulk context waits for the thread's completions, with the thread
+	 * awake for its work; every so often one wait probes whether its
+	 * answers come in a turn or two again.
+	 */
+	if (READ_ONCE(ctx->inline_bulk) &&
+	    ++ctx->bulk_waits % TOE_INLINE_PROBE_EVERY) {
+		toe_dev_wake(dev);
+		return 1;
+	}
+	/* A probe: whether this wait stays a bulk one is for it to show. */
+	WRITE_ONCE(ctx->inline_bulk, false);
 	atomic_inc(&dev->inline_waiters);
 	/* Pairs with the rx_handler's barrier (see the top of this file). */
 	smp_mb__after_atomic();
@@ -141,11 +171,14 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 			mutex_lock(&dev->lock);
 			dev->ctr.inline_handoffs++;
 			mutex_unlock(&dev->lock);
+			WRITE_ONCE(ctx->inline_bulk, true);
 			left = true;
 			err = 1;
 			break;
 		}
-		left = serve && toe_inline_turn(dev, ctx, min_complete, counter);
+		left = serve &&
+		       toe_inline_turn(dev, ctx, ctx, min_complete, counter);
+		bulk_turn |= READ_ONCE(ctx->inline_bulk);
 		if (serve)
 			counter = NULL;
 		if (toe_ctx_wait_done(ctx, min_complete))
@@ -182,6 +215,15 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 		finish_wait(&ctx->cq_wait, &cq_entry);
 	}
 
+	/*
+	 * Answered within a turn or two: a request/response context, which
+	 * will be back for the next frames (rx-defer-us); pollers never
+	 * enter, and bulk waits leave their frames to the thread.
+	 */
+	if (!err && turns <= 2 && !bulk_turn) {
+		WRITE_ONCE(ctx->inline_bulk, false);
+		WRITE_ONCE(dev->wait_last_ns, ktime_get_ns());
+	}
 	atomic_dec(&dev->inline_waiters);
 	/* Lost wake-up: the count before the look at the queue. */
 	smp_mb__after_atomic();

@@ -174,6 +174,13 @@ struct toe_ctx {
 
 	atomic64_t kicks;
 	atomic64_t waits;
+	/*
+	 * Its last inline wait needed more than an answer (toe_inline.c):
+	 * its kicks and waits leave the work to the thread, but for a probe
+	 * every TOE_INLINE_PROBE_EVERY waits. Written by its waiters.
+	 */
+	bool inline_bulk;
+	u32 bulk_waits;
 
 	wait_queue_head_t cq_wait; /* ENTER with WAIT, poll() */
 };
@@ -459,7 +466,7 @@ void toe_dev_timers_cancel(struct toe_dev *dev);
  * A kick: runs the kicker's round itself while the thread sleeps. Returns
  * false when the thread must be woken instead.
  */
-bool toe_dev_kick_inline(struct toe_dev *dev);
+bool toe_dev_kick_inline(struct toe_dev *dev, struct toe_ctx *ctx);
 /*
  * rx_handler, the thread asleep and no inline waiter: leaves the frame for
  * an application that ran rounds a moment ago and will be back (a kick or

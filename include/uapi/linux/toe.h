@@ -435,8 +435,8 @@ enum toe_wait_mode {
 
 /*
  * TOE_A_RX_DEFER_US (wait mode INLINE): a frame that arrives while the
- * thread sleeps and nobody waits, for an engine an application ran rounds
- * on in the last 2 ms, is left for that application's next kick or wait
+ * thread sleeps and nobody waits, on an engine where an inline wait had its
+ * answer in the last 2 ms, is left for that application's next kick or wait
  * for up to this long before the thread is woken for it (as the kernel's
  * napi_defer_hard_irqs with gro_flush_timeout). 0: wake the thread at
  * once. Absent at attach: 50.
