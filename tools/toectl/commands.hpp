@@ -33,6 +33,15 @@ void print_help(std::string_view object, std::span<const Command> table,
 std::optional<std::uint64_t> parse_number(std::string_view arg,
 					  std::string_view what,
 					  std::uint64_t max);
+// One of a named argument's keywords and the number it stands for.
+struct Choice {
+	std::string_view word;
+	std::uint8_t value;
+};
+// Parses a keyword for a named argument ("wait mode", say); prints the error,
+// which lists the words, itself.
+std::optional<std::uint8_t> parse_choice(std::string_view arg, std::string_view what,
+					 std::span<const Choice> choices);
 // Reports an unknown or incomplete argument; returns the exit status 2.
 int bad_argument(std::string_view object, std::string_view arg);
 

@@ -56,6 +56,22 @@ std::optional<std::uint64_t> parse_number(std::string_view arg,
 	return v;
 }
 
+std::optional<std::uint8_t> parse_choice(std::string_view arg, std::string_view what,
+					 std::span<const Choice> choices)
+{
+	std::string words;
+	for (const Choice &c : choices) {
+		if (c.word == arg)
+			return c.value;
+		if (!words.empty())
+			words += ", ";
+		words += c.word;
+	}
+	std::fprintf(stderr, "toectl: unknown %.*s '%.*s'; use one of %s\n", int(what.size()),
+		     what.data(), int(arg.size()), arg.data(), words.c_str());
+	return std::nullopt;
+}
+
 int bad_argument(std::string_view object, std::string_view arg)
 {
 	std::fprintf(stderr, "toectl: unexpected or incomplete argument '%.*s'; see 'toectl %.*s help'\n",

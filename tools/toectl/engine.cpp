@@ -125,6 +125,11 @@ int engine_stats(const Options &opts, Args args)
 	return list(opts, args, true);
 }
 
+constexpr Choice congestion_choices[] = {
+	{"cubic", TOE_CC_CUBIC}, {"newreno", TOE_CC_NEWRENO}, {"reno", TOE_CC_NEWRENO}};
+constexpr Choice poll_choices[] = {{"fixed", TOE_POLL_FIXED}, {"adaptive", TOE_POLL_ADAPTIVE}};
+constexpr Choice wait_choices[] = {{"inline", TOE_WAIT_INLINE}, {"thread", TOE_WAIT_THREAD}};
+
 int engine_attach(const Options &, Args args)
 {
 	std::optional<std::string> dev;
@@ -150,38 +155,16 @@ int engine_attach(const Options &, Args args)
 		else if (key == "sockets" &&
 			 !(sockets = parse_number(value, "socket count", UINT32_MAX)))
 			return 2;
-		else if (key == "congestion") {
-			if (value == "cubic")
-				congestion = TOE_CC_CUBIC;
-			else if (value == "newreno" || value == "reno")
-				congestion = TOE_CC_NEWRENO;
-			else {
-				std::fprintf(stderr, "toectl: unknown congestion control '%.*s'; use cubic or newreno\n",
-					     int(value.size()), value.data());
-				return 2;
-			}
-		} else if (key == "poll") {
-			if (value == "fixed")
-				poll_mode = TOE_POLL_FIXED;
-			else if (value == "adaptive")
-				poll_mode = TOE_POLL_ADAPTIVE;
-			else {
-				std::fprintf(stderr, "toectl: unknown poll mode '%.*s'; use fixed or adaptive\n",
-					     int(value.size()), value.data());
-				return 2;
-			}
-		} else if (key == "wait") {
-			if (value == "inline")
-				wait_mode = TOE_WAIT_INLINE;
-			else if (value == "thread")
-				wait_mode = TOE_WAIT_THREAD;
-			else {
-				std::fprintf(stderr, "toectl: unknown wait mode '%.*s'; use inline or thread\n",
-					     int(value.size()), value.data());
-				return 2;
-			}
-		} else if (key != "dev" && key != "cpu" && key != "idle-us" &&
-			   key != "buflets" && key != "sockets" && key != "rx-defer-us")
+		else if (key == "congestion" &&
+			 !(congestion = parse_choice(value, "congestion control", congestion_choices)))
+			return 2;
+		else if (key == "poll" && !(poll_mode = parse_choice(value, "poll mode", poll_choices)))
+			return 2;
+		else if (key == "wait" && !(wait_mode = parse_choice(value, "wait mode", wait_choices)))
+			return 2;
+		else if (key != "dev" && key != "cpu" && key != "idle-us" && key != "buflets" &&
+			 key != "sockets" && key != "rx-defer-us" && key != "congestion" &&
+			 key != "poll" && key != "wait")
 			return bad_argument("engine", key);
 	}
 	if (!dev) {
