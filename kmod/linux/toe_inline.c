@@ -141,7 +141,6 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 	bool timed_out = false, left = false;
 	DEFINE_WAIT(cq_entry);
 	DEFINE_WAIT(work_entry);
-	bool bulk_turn = false;
 	u32 turns = 0;
 	int err = 0;
 
@@ -178,7 +177,6 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 		}
 		left = serve &&
 		       toe_inline_turn(dev, ctx, ctx, min_complete, counter);
-		bulk_turn |= READ_ONCE(ctx->inline_bulk);
 		if (serve)
 			counter = NULL;
 		if (toe_ctx_wait_done(ctx, min_complete))
@@ -218,12 +216,11 @@ int toe_ctx_wait_inline(struct toe_ctx *ctx, struct toe_dev *dev,
 	/*
 	 * Answered within a turn or two: a request/response context, which
 	 * will be back for the next frames (rx-defer-us); pollers never
-	 * enter, and bulk waits leave their frames to the thread.
+	 * enter, and a bulk wait (one of its turns marked the context) leaves
+	 * its frames to the thread.
 	 */
-	if (!err && turns <= 2 && !bulk_turn) {
-		WRITE_ONCE(ctx->inline_bulk, false);
+	if (!err && turns <= 2 && !READ_ONCE(ctx->inline_bulk))
 		WRITE_ONCE(dev->wait_last_ns, ktime_get_ns());
-	}
 	atomic_dec(&dev->inline_waiters);
 	/* Lost wake-up: the count before the look at the queue. */
 	smp_mb__after_atomic();
